@@ -1,0 +1,63 @@
+"""Where a deployment keeps its state: one folder, `DANGJIAN_HOME` (SPEC §8)."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_DIR = REPO_ROOT / "dbt"
+DASHBOARD_APP = REPO_ROOT / "dashboards" / "app.py"
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    @classmethod
+    def from_env(cls) -> "Home":
+        return cls(Path(os.environ.get("DANGJIAN_HOME", ".dangjian")).resolve())
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def archive(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def serving(self) -> Path:
+        return self.root / "serving.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster"
+
+    def ensure(self) -> "Home":
+        for d in (self.inbox, self.archive, self.exports, self.dagster_home):
+            d.mkdir(parents=True, exist_ok=True)
+        yaml = self.dagster_home / "dagster.yaml"
+        if not yaml.exists():
+            # One DuckDB writer at a time (stack.md §4.2); no telemetry on an offline machine.
+            yaml.write_text(
+                "telemetry:\n  enabled: false\n"
+                "concurrency:\n  pools:\n    default_limit: 1\n",
+                encoding="utf-8",
+            )
+        return self
+
+    def export_env(self) -> None:
+        """Make this home the one every child process (dbt, dagster, streamlit) sees."""
+        os.environ["DANGJIAN_HOME"] = str(self.root)
+        os.environ["DAGSTER_HOME"] = str(self.dagster_home)
+        os.environ.setdefault("DO_NOT_TRACK", "1")
+        os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
