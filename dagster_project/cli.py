@@ -1,18 +1,27 @@
 """`dangjian`: the command line of SPEC §8."""
 
 import os
-import subprocess
+import signal
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from dagster_project.home import DASHBOARD_APP, Home
 
 app = typer.Typer(help="党建考核数据仓库 — 命令行", no_args_is_help=True, add_completion=False)
 console = Console()
+
+STAGES = {
+    "inbox_workbooks": "摄取表格（inbox → raw）",
+    "warehouse_dbt_assets": "dbt 构建（规则表、staging、指标、得分、测试）",
+    "serving_snapshot": "发布看板快照（serving.duckdb）",
+}
 
 
 def _home() -> Home:
@@ -21,15 +30,149 @@ def _home() -> Home:
     return home
 
 
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="随机种子（同一种子生成相同的数据）")] = 2026,
+    scale: Annotated[float, typer.Option(help="人数倍数（K 倍的党员，结构相同）")] = 1.0,
+) -> None:
+    """把演示大学的表格写入 $DANGJIAN_HOME/inbox/ 。"""
+    from dagster_project.demo import generate_demo
+
+    home = _home()
+    started = time.perf_counter()
+    summary = generate_demo(home.inbox, seed=seed, scale=scale)
+    console.print(
+        f"已生成演示数据：{len(summary.files)} 个文件 → {home.inbox}"
+        f"（{time.perf_counter() - started:.1f} 秒）"
+    )
+
+
+def _watch_progress(instance, run_id: str, done: threading.Event) -> None:
+    """Print each stage as Dagster records it (the run itself executes in the main thread)."""
+    from dagster import DagsterEventType
+
+    wanted = {DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
+    seen = 0
+    started: dict[str, float] = {}
+    while True:
+        finished = done.is_set()
+        try:
+            records = instance.all_logs(run_id)
+        except Exception:  # the run may not be registered yet
+            records = []
+        for record in records[seen:]:
+            event = record.dagster_event
+            if event is None or event.event_type not in wanted:
+                continue
+            step = event.step_key or ""
+            label = STAGES.get(step, step)
+            if event.event_type == DagsterEventType.STEP_START:
+                started[step] = time.perf_counter()
+                console.print(f"[cyan]▶[/cyan] {label} …")
+            elif event.event_type == DagsterEventType.STEP_SUCCESS:
+                console.print(
+                    f"[green]✔[/green] {label}（{time.perf_counter() - started.get(step, 0):.1f} 秒）"
+                )
+            else:
+                console.print(f"[red]✘ {label} 失败[/red]")
+        seen = len(records)
+        if finished:
+            return
+        time.sleep(0.5)
+
+
+def run_pipeline(home: Home) -> bool:
+    """One run of the whole asset graph through Dagster, recorded in $DANGJIAN_HOME/dagster."""
+    from dagster import DagsterInstance
+    from dagster._core.utils import make_new_run_id
+
+    from dagster_project.definitions import defs
+
+    job = defs().resolve_job_def("dangjian_pipeline")
+    run_id = make_new_run_id()
+    with DagsterInstance.get() as instance:
+        done = threading.Event()
+        watcher = threading.Thread(target=_watch_progress, args=(instance, run_id, done), daemon=True)
+        watcher.start()
+        try:
+            result = job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False)
+        finally:
+            done.set()
+            watcher.join(timeout=10)
+    return result.success
+
+
+def print_summary(home: Home) -> None:
+    import duckdb
+
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        files, read, loaded, rejected = con.execute(
+            "select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
+            "coalesce(sum(rows_rejected), 0) from raw.files"
+        ).fetchone()
+        file_rejects = con.execute("select count(*) from raw.rejects where row_number is null").fetchone()[0]
+        latest = con.execute("select max(period) from marts.branch_scores").fetchone()[0]
+        top = con.execute(
+            "select rank_overall, branch_name, college_name, total, stars from marts.branch_scores "
+            "where period = ? order by rank_overall, branch_code limit 5",
+            [latest],
+        ).fetchall()
+    console.print(
+        f"\n文件 {files} 个：读取 {read} 行，入库 {loaded} 行，拒收 {rejected} 行"
+        + (f"，无法读取的文件 {file_rejects} 个" if file_rejects else "")
+        + "（明细见 marts.rejects）"
+    )
+    if latest:
+        table = Table(title=f"{latest} 党支部排名前五")
+        for col in ("名次", "党支部", "二级党组织", "总分", "星级"):
+            table.add_column(col)
+        for rank, branch, college, total, stars in top:
+            table.add_row(
+                str(rank), branch, college or "", f"{total:.2f}", "★" * stars if stars else "不定级"
+            )
+        console.print(table)
+    console.print(f"看板快照：{home.serving}")
+
+
+@app.command()
+def run() -> None:
+    """对 inbox 运行一次完整流程（经 Dagster 执行，可在 dangjian ui 中查看）。"""
+    home = _home()
+    started = time.perf_counter()
+    ok = run_pipeline(home)
+    if not ok:
+        console.print("[red]运行失败：看板仍使用上一次成功发布的快照。详情见 dangjian ui 的运行记录。[/red]")
+        raise typer.Exit(1)
+    print_summary(home)
+    console.print(f"[green]完成[/green]，用时 {time.perf_counter() - started:.1f} 秒")
+
+
 def streamlit_command(port: int) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(DASHBOARD_APP),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
+
+
+def _exec(command: list[str]) -> None:
+    # A process started from a non-interactive shell inherits SIGINT=ignored; give Ctrl-C and
+    # SIGTERM their meaning back before handing over (reference/probe.md §6).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.execv(command[0], command)
 
 
 @app.command()
@@ -38,12 +181,30 @@ def serve(port: Annotated[int, typer.Option(help="端口")] = 8501) -> None:
     home = _home()
     if not home.serving.exists():
         console.print(f"[yellow]尚无发布的数据快照 {home.serving}，请先运行 dangjian run。[/yellow]")
-    console.print(f"看板: http://127.0.0.1:{port}  （数据: {home.serving}）")
-    os.execv(sys.executable, streamlit_command(port))
+    console.print(f"看板：http://127.0.0.1:{port}  （数据：{home.serving}）")
+    _exec(streamlit_command(port))
 
 
-def main() -> None:  # pragma: no cover - console entry
-    app()
+@app.command()
+def up(
+    port: Annotated[int, typer.Option(help="看板端口")] = 8501,
+    seed: Annotated[int, typer.Option(help="演示数据随机种子")] = 2026,
+) -> None:
+    """一步启动：inbox 为空时生成演示数据，运行流程，然后启动看板。"""
+    home = _home()
+    if not any(p.is_file() for p in home.inbox.rglob("*")):
+        demo(seed=seed, scale=1.0)
+    run()
+    serve(port=port)
+
+
+@app.command()
+def ui(port: Annotated[int, typer.Option(help="Dagster UI 端口")] = 3000) -> None:
+    """启动 Dagster UI（传感器、定时任务、血缘、运行记录），使用同一个 DANGJIAN_HOME。"""
+    home = _home()
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    console.print(f"Dagster UI：http://127.0.0.1:{port}  （运行记录：{home.dagster_home}）")
+    _exec([dagster, "dev", "-m", "dagster_project.definitions", "-h", "127.0.0.1", "-p", str(port)])
 
 
 if __name__ == "__main__":

@@ -54,8 +54,18 @@ MEMBER_STATUSES = ("正式党员", "预备党员")
 PARTY_ROLES = ("书记", "副书记", "组织委员", "宣传委员", "纪检委员", "党小组长", "组织员", "普通党员")
 TRAINING_FORMS = ("集中培训", "专题讲座", "支部学习", "网络学习", "主题实践")
 ACTIVITY_TYPES = (
-    "支部党员大会", "支部委员会", "党小组会", "党课", "主题党日", "组织生活会", "民主评议党员",
-    "谈心谈话", "志愿服务", "宣传活动", "理论学习中心组", "党政联席会议",
+    "支部党员大会",
+    "支部委员会",
+    "党小组会",
+    "党课",
+    "主题党日",
+    "组织生活会",
+    "民主评议党员",
+    "谈心谈话",
+    "志愿服务",
+    "宣传活动",
+    "理论学习中心组",
+    "党政联席会议",
 )
 FUNDING_TYPES = ("拨款", "支出", "党费返还")
 FUNDING_CATEGORIES = ("教育培训", "学习资料", "表彰奖励", "阵地建设", "实践活动", "困难帮扶", "其它")
@@ -69,7 +79,8 @@ _ORG = Column("org_code", "组织编码", "code", required=True)
 
 SHEET_KINDS: tuple[SheetKind, ...] = (
     SheetKind(
-        "orgs", "组织架构",
+        "orgs",
+        "组织架构",
         (
             _YEAR,
             _ORG,
@@ -81,8 +92,14 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
             Column("secretary_name", "书记姓名"),
             Column("secretary_dual_leader", "书记是否双带头人", "bool"),
             Column("last_election_on", "上次换届日期", "date"),
-            Column("term_years", "任期年限", "int", min_value=1, max_value=10,
-                   note="留空时党支部按3年、党委按5年"),
+            Column(
+                "term_years",
+                "任期年限",
+                "int",
+                min_value=1,
+                max_value=10,
+                note="留空时党支部按3年、党委按5年",
+            ),
             Column("staff_count", "教职工人数", "int", min_value=0),
             Column("student_count", "学生人数", "int", min_value=0),
             Column("organizer_count", "专职组织员人数", "int", min_value=0),
@@ -90,7 +107,8 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
         key=("year", "org_code"),
     ),
     SheetKind(
-        "members", "党员花名册",
+        "members",
+        "党员花名册",
         (
             _YEAR,
             _MEMBER,
@@ -110,7 +128,8 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
         key=("year", "member_key"),
     ),
     SheetKind(
-        "training", "学习培训台账",
+        "training",
+        "学习培训台账",
         (
             _MEMBER,
             Column("member_name", "姓名"),
@@ -124,7 +143,8 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
         key=("member_key", "course", "started_on"),
     ),
     SheetKind(
-        "activities", "组织生活台账",
+        "activities",
+        "组织生活台账",
         (
             _ORG,
             Column("activity_type", "活动类型", required=True, allowed=ACTIVITY_TYPES),
@@ -137,7 +157,8 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
         key=("org_code", "activity_type", "held_on", "topic"),
     ),
     SheetKind(
-        "funding", "经费台账",
+        "funding",
+        "经费台账",
         (
             _ORG,
             Column("booked_on", "日期", "date", required=True),
@@ -149,7 +170,8 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
         key=("org_code", "booked_on", "funding_type", "category", "amount", "purpose"),
     ),
     SheetKind(
-        "dues", "党费台账",
+        "dues",
+        "党费台账",
         (
             _MEMBER,
             Column("month", "月份", "month", required=True),
@@ -160,7 +182,8 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
         key=("member_key", "month"),
     ),
     SheetKind(
-        "tasks", "任务清单",
+        "tasks",
+        "任务清单",
         (
             _YEAR,
             Column("task_id", "任务编号", "code", required=True),
@@ -175,7 +198,8 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
         key=("year", "task_id", "org_code"),
     ),
     SheetKind(
-        "evaluations", "述职评议",
+        "evaluations",
+        "述职评议",
         (
             _YEAR,
             _ORG,
@@ -187,7 +211,8 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
         key=("year", "org_code"),
     ),
     SheetKind(
-        "adjustments", "加减分",
+        "adjustments",
+        "加减分",
         (
             _YEAR,
             _ORG,
@@ -199,7 +224,8 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
         key=("year", "org_code", "adjustment_type", "reason"),
     ),
     SheetKind(
-        "checklist", "责任清单自查",
+        "checklist",
+        "责任清单自查",
         (
             _YEAR,
             _ORG,

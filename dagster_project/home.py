@@ -48,8 +48,7 @@ class Home:
         if not yaml.exists():
             # One DuckDB writer at a time (stack.md §4.2); no telemetry on an offline machine.
             yaml.write_text(
-                "telemetry:\n  enabled: false\n"
-                "concurrency:\n  pools:\n    default_limit: 1\n",
+                "telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\n",
                 encoding="utf-8",
             )
         return self

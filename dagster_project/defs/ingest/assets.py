@@ -1,0 +1,42 @@
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.contracts import SHEET_KINDS
+from dagster_project.home import Home
+from dagster_project.ingest.store import sync_inbox
+
+RAW_TABLES = [kind.table for kind in SHEET_KINDS] + ["rejects", "files"]
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["raw", table],
+            group_name="ingest",
+            kinds={"duckdb", "excel"},
+            description=f"Schema raw, table {table}: rows of the inbox's workbooks with lineage columns.",
+        )
+        for table in RAW_TABLES
+    ],
+    pool="duckdb",
+)
+def inbox_workbooks(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+    """Reads every changed file of $DANGJIAN_HOME/inbox into schema `raw` (unchanged files are skipped,
+    removed files take their rows with them) and quarantines what cannot be loaded in raw.rejects."""
+    home = Home.from_env().ensure()
+    with warehouse.get_connection() as con:
+        summary = sync_inbox(con, home.inbox, home.archive)
+        counts = dict(
+            con.execute(
+                " union all ".join(f"select '{t}', count(*) from raw.{t}" for t in RAW_TABLES)
+            ).fetchall()
+        )
+    context.log.info(
+        f"inbox: {len(summary.parsed)} parsed, {len(summary.unchanged)} unchanged, "
+        f"{len(summary.removed)} removed"
+    )
+    for table in RAW_TABLES:
+        yield dg.MaterializeResult(
+            asset_key=["raw", table],
+            metadata={"dagster/row_count": int(counts[table]), **summary.as_metadata()},
+        )

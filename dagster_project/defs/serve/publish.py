@@ -1,0 +1,20 @@
+import dagster as dg
+
+from dagster_project.defs.transform.dbt_assets import warehouse_dbt_assets
+from dagster_project.home import Home
+from dagster_project.serving import publish_snapshot
+
+
+@dg.asset(
+    key=["serving_snapshot"],
+    deps=[warehouse_dbt_assets],
+    group_name="serve",
+    kinds={"duckdb"},
+    pool="duckdb",
+)
+def serving_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """$DANGJIAN_HOME/serving.duckdb: the marts, swapped in atomically for the dashboards."""
+    home = Home.from_env()
+    tables = publish_snapshot(home.warehouse, home.serving)
+    context.log.info(f"published {len(tables)} tables to {home.serving}")
+    return dg.MaterializeResult(metadata={"tables": len(tables), "path": str(home.serving)})

@@ -1,0 +1,156 @@
+"""Keeping schema `raw` in step with the inbox, file by file.
+
+A file's content hash decides whether it is parsed again; a changed file replaces exactly its own
+rows; a removed file takes its rows with it; every ingested file is archived by hash. `raw.files`
+remembers what was loaded from where, so re-running with an unchanged inbox changes nothing.
+"""
+
+import datetime as dt
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from dagster_project.contracts import SHEET_KINDS
+from dagster_project.ingest.reader import REJECT_SCHEMA, SUPPORTED_SUFFIXES, empty_table, parse_file
+
+# Bump when parsing rules change so that unchanged files are parsed again under the new rules.
+PARSER_VERSION = "1"
+
+_DUCK_TYPES = {
+    pl.String: "VARCHAR",
+    pl.Int64: "BIGINT",
+    pl.Float64: "DOUBLE",
+    pl.Date: "DATE",
+    pl.Boolean: "BOOLEAN",
+}
+
+
+def _ddl(frame: pl.DataFrame) -> str:
+    return ", ".join(f'"{name}" {_DUCK_TYPES[dtype.base_type()]}' for name, dtype in frame.schema.items())
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    lineage = (
+        "_source_file VARCHAR, _sheet VARCHAR, _row_number BIGINT, _file_hash VARCHAR, _loaded_at TIMESTAMP"
+    )
+    for kind in SHEET_KINDS:
+        con.execute(
+            f"create table if not exists raw.{kind.table} ({_ddl(empty_table(kind.kind))}, {lineage})"
+        )
+    con.execute(
+        f"create table if not exists raw.rejects ({_ddl(pl.DataFrame(schema=REJECT_SCHEMA))}, "
+        "file_hash VARCHAR, loaded_at TIMESTAMP)"
+    )
+    con.execute(
+        "create table if not exists raw.files (source_file VARCHAR primary key, file_hash VARCHAR, "
+        "parser_version VARCHAR, kinds VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, "
+        "loaded_at TIMESTAMP)"
+    )
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def inbox_files(inbox: Path) -> dict[str, Path]:
+    """Files a user dropped, by name relative to the inbox (Office lock files, hidden files skipped)."""
+    found = {}
+    for path in sorted(inbox.rglob("*")):
+        if not path.is_file() or path.name.startswith(("~$", ".")):
+            continue
+        found[path.relative_to(inbox).as_posix()] = path
+    return found
+
+
+@dataclass
+class IngestSummary:
+    parsed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    def as_metadata(self) -> dict[str, int]:
+        return {
+            "files_parsed": len(self.parsed),
+            "files_unchanged": len(self.unchanged),
+            "files_removed": len(self.removed),
+        }
+
+
+def _delete_file_rows(con: duckdb.DuckDBPyConnection, source_file: str) -> None:
+    for kind in SHEET_KINDS:
+        con.execute(f"delete from raw.{kind.table} where _source_file = ?", [source_file])
+    con.execute("delete from raw.rejects where source_file = ?", [source_file])
+    con.execute("delete from raw.files where source_file = ?", [source_file])
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    if frame.height:
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        con.register("incoming", frame)
+        con.execute(f"insert into {table} ({cols}) select {cols} from incoming")
+        con.unregister("incoming")
+
+
+def sync_inbox(
+    con: duckdb.DuckDBPyConnection, inbox: Path, archive: Path, now: dt.datetime | None = None
+) -> IngestSummary:
+    ensure_raw_schema(con)
+    now = now or dt.datetime.now().replace(microsecond=0)
+    summary = IngestSummary()
+    known = dict(
+        con.execute("select source_file, file_hash || '/' || parser_version from raw.files").fetchall()
+    )
+    present = inbox_files(inbox)
+
+    for source_file in sorted(set(known) - set(present)):
+        con.execute("begin")
+        _delete_file_rows(con, source_file)
+        con.execute("commit")
+        summary.removed.append(source_file)
+
+    for source_file, path in present.items():
+        digest = file_hash(path)
+        if known.get(source_file) == f"{digest}/{PARSER_VERSION}":
+            summary.unchanged.append(source_file)
+            continue
+        if path.suffix.lower() in SUPPORTED_SUFFIXES:
+            archive.mkdir(parents=True, exist_ok=True)
+            target = archive / f"{digest}{path.suffix.lower()}"
+            if not target.exists():
+                shutil.copy2(path, target)
+        result = parse_file(path, source_file)
+        lineage = [pl.lit(digest).alias("_file_hash"), pl.lit(now).alias("_loaded_at")]
+        con.execute("begin")
+        _delete_file_rows(con, source_file)
+        for sheet in result.sheets:
+            _insert(con, f"raw.{sheet.kind}", sheet.loaded.with_columns(lineage))
+        _insert(
+            con,
+            "raw.rejects",
+            result.rejects.with_columns(pl.lit(digest).alias("file_hash"), pl.lit(now).alias("loaded_at")),
+        )
+        con.execute(
+            "insert into raw.files values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                source_file,
+                digest,
+                PARSER_VERSION,
+                ",".join(sorted({s.kind for s in result.sheets})),
+                result.rows_read,
+                result.rows_loaded,
+                result.rows_rejected,
+                now,
+            ],
+        )
+        con.execute("commit")
+        summary.parsed.append(source_file)
+    return summary

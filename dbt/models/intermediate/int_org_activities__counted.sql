@@ -1,0 +1,31 @@
+-- Activities of each org (branch or college) held in the period so far, by type.
+with periods as (
+    select * from {{ ref('int_periods') }}
+),
+
+orgs as (
+    select year, org_code, secretary_key from {{ ref('dim_org') }}
+),
+
+activities as (
+    select * from {{ ref('stg_raw__activities') }}
+)
+
+select
+    periods.period,
+    activities.org_code,
+    activities.activity_type,
+    cast(count(*) as integer) as held,
+    cast(count(distinct activities.month) as integer) as months_with,
+    -- attendance only where both counts were filled in
+    cast(sum(case when activities.attended is not null then activities.expected end) as bigint) as expected,
+    cast(sum(case when activities.expected is not null then activities.attended end) as bigint) as attended,
+    cast(count(*) filter (where activities.speaker_key = orgs.secretary_key) as integer) as held_by_secretary
+from activities
+inner join periods
+    on activities.year = periods.year
+    and activities.held_on <= periods.period_end
+left join orgs
+    on orgs.year = activities.year
+    and orgs.org_code = activities.org_code
+group by all

@@ -1,0 +1,38 @@
+-- Members per roster year, placed in their branch and college; no name or ID-card in clear.
+with members as (
+    select * from {{ ref('stg_raw__members') }}
+),
+
+orgs as (
+    select * from {{ ref('dim_org') }}
+),
+
+hours as (
+    select * from {{ ref('rule_training_hours') }}
+)
+
+select
+    members.year,
+    members.member_key,
+    orgs.college_code,
+    members.branch_code,
+    members.category,
+    members.status,
+    members.party_role,
+    cast(hours.annual_hours as double) as required_hours,
+    members.gender,
+    members.born_on,
+    members.joined_on,
+    members.confirmed_on,
+    members.lost_contact,
+    members.floating,
+    members.id_card_masked,
+    members.id_card_hash,
+    members.source_file,
+    members.source_row
+from members
+left join orgs
+    on orgs.year = members.year
+    and orgs.org_code = members.branch_code
+left join hours
+    on hours.party_role = members.party_role

@@ -1,0 +1,21 @@
+with source as (
+    select * from {{ source('raw', 'adjustments') }}
+),
+
+renamed as (
+    select
+        cast(year as integer) as year,
+        org_code,
+        adjustment_type,
+        -- a 一票否决 carries no points (SPEC §3)
+        case when adjustment_type = '一票否决' then 0.0 else coalesce(cast(points as double), 0.0) end as points,
+        reason,
+        basis,
+        ---------- lineage
+        _source_file as source_file,
+        _sheet as source_sheet,
+        _row_number as source_row
+    from source
+)
+
+select * from renamed

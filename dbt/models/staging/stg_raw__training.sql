@@ -1,0 +1,22 @@
+with source as (
+    select * from {{ source('raw', 'training') }}
+),
+
+renamed as (
+    select
+        member_key,
+        course,
+        form,
+        started_on,
+        ended_on,
+        cast(year(started_on) as integer) as year,
+        cast(hours as double) as hours,
+        organizer,
+        ---------- lineage
+        _source_file as source_file,
+        _sheet as source_sheet,
+        _row_number as source_row
+    from source
+)
+
+select * from renamed
