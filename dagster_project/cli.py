@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dagster_project.home import DASHBOARD_APP, Home
+from dagster_project.home import DASHBOARD_APP, REPO_ROOT, Home
 
 app = typer.Typer(help="党建考核数据仓库 — 命令行", no_args_is_help=True, add_completion=False)
 console = Console()
@@ -182,6 +182,7 @@ def serve(port: Annotated[int, typer.Option(help="端口")] = 8501) -> None:
     if not home.serving.exists():
         console.print(f"[yellow]尚无发布的数据快照 {home.serving}，请先运行 dangjian run。[/yellow]")
     console.print(f"看板：http://127.0.0.1:{port}  （数据：{home.serving}）")
+    os.chdir(REPO_ROOT)  # Streamlit reads .streamlit/config.toml from the working directory
     _exec(streamlit_command(port))
 
 

@@ -23,8 +23,8 @@ def publish_snapshot(warehouse: Path, serving: Path) -> list[str]:
         con.execute(f"attach '{warehouse}' as wh (read_only)")
         con.execute(f"attach '{tmp}' as snap")
         tables = con.execute(
-            "select table_schema, table_name from duckdb_tables() where database_name = 'wh' "
-            f"and table_schema in ({', '.join('?' for _ in PUBLISHED_SCHEMAS)}) order by 1, 2",
+            "select schema_name, table_name from duckdb_tables() where database_name = 'wh' "
+            f"and schema_name in ({', '.join('?' for _ in PUBLISHED_SCHEMAS)}) order by 1, 2",
             list(PUBLISHED_SCHEMAS),
         ).fetchall()
         for schema in {s for s, _ in tables}:

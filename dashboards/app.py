@@ -1,0 +1,36 @@
+"""党建考核数据仓库 — Streamlit entry point (`dangjian serve`).
+
+Reads only the published snapshot `serving.duckdb` (see dashboards/data.py). Add a page with one line
+in PAGES.
+"""
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # `streamlit run dashboards/app.py` without the package installed
+    sys.path.insert(0, str(HERE.parent))
+
+from dashboards.data import NO_SNAPSHOT_MESSAGE, published_at, serving_path, snapshot_exists  # noqa: E402
+
+PAGES = [
+    st.Page(HERE / "pages" / "ranking.py", title="排名", icon=":material/leaderboard:", url_path="ranking",
+            default=True),
+]
+
+st.set_page_config(page_title="党建考核数据仓库", page_icon=":material/flag:", layout="wide")
+
+# Always declare the navigation (even with no snapshot) so Streamlit never falls back to listing pages/.
+page = st.navigation(PAGES)
+
+if not snapshot_exists():
+    st.title("党建考核数据仓库")
+    st.warning(NO_SNAPSHOT_MESSAGE, icon=":material/database:")
+    st.caption(f"数据快照位置：{serving_path().resolve()}")
+    st.stop()
+
+st.sidebar.caption(f"数据快照发布于 {published_at():%Y-%m-%d %H:%M}")
+
+page.run()
