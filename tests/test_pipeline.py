@@ -17,27 +17,63 @@ import pytest
 from tests.workbooks import write_workbook
 
 D = dt.date
+LONG_AGO = D(2015, 7, 1)
 
 
 def _orgs():
     base = {"year": 2024}
     return [
         {**base, "org_code": "00", "org_name": "测试大学党委", "org_type": "党委"},
-        {**base, "org_code": "01", "org_name": "计算机学院党委", "org_type": "党委", "parent_code": "00",
-         "staff_count": 120, "student_count": 1500, "organizer_count": 1},
-        {**base, "org_code": "0101", "org_name": "计算机学院教工党支部", "org_type": "党支部", "parent_code": "01",
-         "branch_category": "教工", "secretary_key": "T001", "secretary_name": "赵一",
-         "secretary_dual_leader": "是", "last_election_on": D(2023, 6, 1), "term_years": 3},
-        {**base, "org_code": "0102", "org_name": "计算机学院学生党支部", "org_type": "党支部", "parent_code": "01",
-         "branch_category": "学生", "secretary_key": "S001", "secretary_name": "钱二",
-         "secretary_dual_leader": "否", "last_election_on": D(2020, 5, 1)},
+        {
+            **base,
+            "org_code": "01",
+            "org_name": "计算机学院党委",
+            "org_type": "党委",
+            "parent_code": "00",
+            "staff_count": 120,
+            "student_count": 1500,
+            "organizer_count": 1,
+        },
+        {
+            **base,
+            "org_code": "0101",
+            "org_name": "计算机学院教工党支部",
+            "org_type": "党支部",
+            "parent_code": "01",
+            "branch_category": "教工",
+            "secretary_key": "T001",
+            "secretary_name": "赵一",
+            "secretary_dual_leader": "是",
+            "last_election_on": D(2023, 6, 1),
+            "term_years": 3,
+        },
+        {
+            **base,
+            "org_code": "0102",
+            "org_name": "计算机学院学生党支部",
+            "org_type": "党支部",
+            "parent_code": "01",
+            "branch_category": "学生",
+            "secretary_key": "S001",
+            "secretary_name": "钱二",
+            "secretary_dual_leader": "否",
+            "last_election_on": D(2020, 5, 1),
+        },
     ]
 
 
 def _members():
-    def member(key, branch, role=None, status="正式党员", joined=D(2015, 7, 1), category="教职工"):
-        return {"year": 2024, "member_key": key, "member_name": f"党员{key}", "category": category,
-                "branch_code": branch, "status": status, "joined_on": joined, "party_role": role}
+    def member(key, branch, role=None, status="正式党员", joined=LONG_AGO, category="教职工"):
+        return {
+            "year": 2024,
+            "member_key": key,
+            "member_name": f"党员{key}",
+            "category": category,
+            "branch_code": branch,
+            "status": status,
+            "joined_on": joined,
+            "party_role": role,
+        }
 
     teachers = [member("T001", "0101", "书记"), member("T002", "0101", "组织委员")]
     teachers += [member(f"T00{i}", "0101") for i in range(3, 8)]
@@ -55,8 +91,12 @@ def _training():
     def t(key, hours, on):
         return {"member_key": key, "course": f"学习{on.isoformat()}", "started_on": on, "hours": hours}
 
-    rows = [t("T001", 20, D(2024, 2, 10)), t("T001", 40, D(2024, 8, 1)), t("T002", 56, D(2024, 1, 15)),
-            t("T003", 10, D(2024, 3, 1))]
+    rows = [
+        t("T001", 20, D(2024, 2, 10)),
+        t("T001", 40, D(2024, 8, 1)),
+        t("T002", 56, D(2024, 1, 15)),
+        t("T003", 10, D(2024, 3, 1)),
+    ]
     rows += [t(f"T00{i}", 32, D(2024, 1, 20)) for i in range(4, 8)]
     rows += [t("S001", 56, D(2024, 3, 1)), t("S002", 8, D(2024, 2, 1))]
     rows.append({"member_key": "T008", "course": "网络学习", "started_on": D(2024, 6, 1), "hours": "两小时"})
@@ -65,16 +105,29 @@ def _training():
 
 def _activities():
     def a(org, kind, on, expected, attended, speaker=None):
-        return {"org_code": org, "activity_type": kind, "held_on": on, "expected": expected,
-                "attended": attended, "topic": f"{kind}{on.isoformat()}", "speaker_key": speaker}
+        return {
+            "org_code": org,
+            "activity_type": kind,
+            "held_on": on,
+            "expected": expected,
+            "attended": attended,
+            "topic": f"{kind}{on.isoformat()}",
+            "speaker_key": speaker,
+        }
 
     rows = [
-        a("0101", "支部党员大会", D(2024, 3, 15), 7, 7), a("0101", "支部党员大会", D(2024, 6, 20), 8, 6),
-        a("0101", "支部党员大会", D(2024, 9, 10), 8, 8), a("0101", "支部党员大会", D(2024, 12, 5), 8, 7),
-        a("0101", "党课", D(2024, 4, 10), 8, 8, "T001"), a("0101", "党课", D(2024, 10, 10), 8, 8, "T002"),
-        a("0101", "党课", D(2024, 11, 10), 8, 8, "T003"), a("0101", "党课", D(2024, 12, 10), 8, 8, "T003"),
-        a("0101", "组织生活会", D(2024, 12, 20), 8, 8), a("0101", "民主评议党员", D(2024, 12, 21), 8, 8),
-        a("0102", "支部党员大会", D(2024, 3, 20), 3, 3), a("0102", "主题党日", D(2024, 2, 18), 3, 2),
+        a("0101", "支部党员大会", D(2024, 3, 15), 7, 7),
+        a("0101", "支部党员大会", D(2024, 6, 20), 8, 6),
+        a("0101", "支部党员大会", D(2024, 9, 10), 8, 8),
+        a("0101", "支部党员大会", D(2024, 12, 5), 8, 7),
+        a("0101", "党课", D(2024, 4, 10), 8, 8, "T001"),
+        a("0101", "党课", D(2024, 10, 10), 8, 8, "T002"),
+        a("0101", "党课", D(2024, 11, 10), 8, 8, "T003"),
+        a("0101", "党课", D(2024, 12, 10), 8, 8, "T003"),
+        a("0101", "组织生活会", D(2024, 12, 20), 8, 8),
+        a("0101", "民主评议党员", D(2024, 12, 21), 8, 8),
+        a("0102", "支部党员大会", D(2024, 3, 20), 3, 3),
+        a("0102", "主题党日", D(2024, 2, 18), 3, 2),
     ]
     rows += [a("0101", "主题党日", D(2024, m, 8), 7, 7) for m in (1, 2, 3)]
     rows += [a("0101", "主题党日", D(2024, m, 8), 8, 6) for m in (5, 9, 11)]
@@ -87,17 +140,32 @@ def university(tmp_path_factory, monkeypatch_module, dbt_manifest):
     home = tmp_path_factory.mktemp("home")
     inbox = home / "inbox"
     inbox.mkdir()
-    write_workbook(inbox / "2024_组织部_考核汇总.xlsx", {
-        "组织架构": ("orgs", _orgs()),
-        "加减分": ("adjustments", [
-            {"year": 2024, "org_code": "0101", "adjustment_type": "加分", "points": 8, "reason": "获评校级先进党支部"},
-        ]),
-    })
-    write_workbook(inbox / "2024_01_计算机学院党委.xlsx", {
-        "党员花名册": ("members", _members()),
-        "学习培训台账": ("training", _training()),
-        "组织生活台账": ("activities", _activities()),
-    })
+    write_workbook(
+        inbox / "2024_组织部_考核汇总.xlsx",
+        {
+            "组织架构": ("orgs", _orgs()),
+            "加减分": (
+                "adjustments",
+                [
+                    {
+                        "year": 2024,
+                        "org_code": "0101",
+                        "adjustment_type": "加分",
+                        "points": 8,
+                        "reason": "获评校级先进党支部",
+                    },
+                ],
+            ),
+        },
+    )
+    write_workbook(
+        inbox / "2024_01_计算机学院党委.xlsx",
+        {
+            "党员花名册": ("members", _members()),
+            "学习培训台账": ("training", _training()),
+            "组织生活台账": ("activities", _activities()),
+        },
+    )
     monkeypatch_module.setenv("DANGJIAN_HOME", str(home))
     return home
 
@@ -117,8 +185,12 @@ def _materialize():
 
 def _marts(home: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(home / "serving.duckdb"), read_only=True) as con:
-        tables = [t for (t,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1").fetchall()]
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+            ).fetchall()
+        ]
         return {t: con.execute(f"select * from marts.{t} order by all").fetchall() for t in tables}
 
 
@@ -156,7 +228,13 @@ def test_branch_scores_match_hand_computation(built):
 
     q1s = s[("2024Q1", "0102")]
     # B1 = 0.5·(2/3) + 0.25·0 + 0.25·(1/3) = 41.667; B4 without 支委会: (0.35·100 + 0.3·5/6·100)/0.65 = 92.308
-    assert (q1s["b1"], q1s["b4"], q1s["total"], q1s["stars"], q1s["rank_overall"]) == (41.67, 92.31, 66.99, 2, 2)
+    assert (q1s["b1"], q1s["b4"], q1s["total"], q1s["stars"], q1s["rank_overall"]) == (
+        41.67,
+        92.31,
+        66.99,
+        2,
+        2,
+    )
     # 换届 overdue since 2023-05-01: never 规范化
     assert s[("2024Q4", "0102")]["tier"] is None
 
@@ -182,10 +260,18 @@ def test_member_training_pro_rates_requirements(built):
 def test_rejects_name_file_sheet_row_and_reason(built):
     with duckdb.connect(str(built / "serving.duckdb"), read_only=True) as con:
         rows = con.execute(
-            "select source_file, sheet, row_number, column_name, raw_value, reason from marts.rejects order by all"
+            "select source_file, sheet, row_number, column_name, raw_value, reason "
+            "from marts.rejects order by all"
         ).fetchall()
     assert rows == [
-        ("2024_01_计算机学院党委.xlsx", "党员花名册", 15, "入党日期", "2024-02-30", "「入党日期」不是有效日期"),
+        (
+            "2024_01_计算机学院党委.xlsx",
+            "党员花名册",
+            15,
+            "入党日期",
+            "2024-02-30",
+            "「入党日期」不是有效日期",
+        ),
         ("2024_01_计算机学院党委.xlsx", "学习培训台账", 14, "学时", "两小时", "「学时」应为数字"),
     ]
 
