@@ -1,5 +1,6 @@
 """`dangjian`: the command line of SPEC §8."""
 
+import contextlib
 import os
 import signal
 import sys
@@ -47,7 +48,7 @@ def demo(
     )
 
 
-def _watch_progress(instance, run_id: str, done: threading.Event) -> None:
+def _watch_progress(instance, run_id: str, done: threading.Event, out: Console) -> None:
     """Print each stage as Dagster records it (the run itself executes in the main thread)."""
     from dagster import DagsterEventType
 
@@ -81,7 +82,11 @@ def _watch_progress(instance, run_id: str, done: threading.Event) -> None:
         time.sleep(0.5)
 
 
-def run_pipeline(home: Home) -> bool:
+# Dagster's own console log is for the UI and debugging; the terminal gets stage lines and a summary.
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def run_pipeline(home: Home):
     """One run of the whole asset graph through Dagster, recorded in $DANGJIAN_HOME/dagster."""
     from dagster import DagsterInstance
     from dagster._core.utils import make_new_run_id
@@ -90,16 +95,24 @@ def run_pipeline(home: Home) -> bool:
 
     job = defs().resolve_job_def("dangjian_pipeline")
     run_id = make_new_run_id()
-    with DagsterInstance.get() as instance:
+    # dagster-dbt echoes dbt's own log to stdout; keep it in a file and the terminal for progress.
+    out = Console(file=sys.stdout)
+    with (
+        DagsterInstance.get() as instance,
+        home.run_log.open("w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log),
+    ):
         done = threading.Event()
-        watcher = threading.Thread(target=_watch_progress, args=(instance, run_id, done), daemon=True)
+        watcher = threading.Thread(target=_watch_progress, args=(instance, run_id, done, out), daemon=True)
         watcher.start()
         try:
-            result = job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False)
+            result = job.execute_in_process(
+                run_config=QUIET_RUN_CONFIG, instance=instance, run_id=run_id, raise_on_error=False
+            )
         finally:
             done.set()
             watcher.join(timeout=10)
-    return result.success
+    return result
 
 
 def print_summary(home: Home) -> None:
@@ -139,9 +152,17 @@ def run() -> None:
     """对 inbox 运行一次完整流程（经 Dagster 执行，可在 dangjian ui 中查看）。"""
     home = _home()
     started = time.perf_counter()
-    ok = run_pipeline(home)
-    if not ok:
-        console.print("[red]运行失败：看板仍使用上一次成功发布的快照。详情见 dangjian ui 的运行记录。[/red]")
+    result = run_pipeline(home)
+    checks = result.get_asset_check_evaluations()
+    failed = [c for c in checks if not c.passed]
+    console.print(f"数据检查 {len(checks)} 项，未通过 {len(failed)} 项")
+    for check in failed:
+        console.print(f"[red]  ✘ {check.asset_key.to_user_string()}: {check.check_name}[/red]")
+    if not result.success:
+        console.print(
+            "[red]运行失败：看板仍使用上一次成功发布的快照。[/red]"
+            f"详情见 {home.run_log} 或 dangjian ui 的运行记录。"
+        )
         raise typer.Exit(1)
     print_summary(home)
     console.print(f"[green]完成[/green]，用时 {time.perf_counter() - started:.1f} 秒")

@@ -67,6 +67,8 @@ class MessyRow(NamedTuple):
 
 @dataclass
 class DemoSummary:
+    """What `generate_demo` wrote, and where the planted problems are (for tests and the CLI)."""
+
     inbox: Path
     seed: int
     scale: float
@@ -100,16 +102,15 @@ def generate_demo(inbox: Path, seed: int = 2026, scale: float = 1.0) -> DemoSumm
     members: dict[int, int] = {}
     for year in YEARS:
         members[year] = sum(len(b.roster[year]) for c in uni.colleges for b in c.branches)
-        college_sheets = {c.code: _college_sheets(uni, c, year) for c in uni.colleges}
-        org_sheets = _org_sheets(uni, year)
-        _plant_messy(uni, year, college_sheets, org_sheets)
-        for college in uni.colleges:
-            name = f"{year}_{college.code}_{college.name}.xlsx"
-            files.append(inbox / name)
-            messy += _write_book(inbox / name, uni, college_sheets[college.code], rows)
-        name = f"{year}_组织部_考核汇总.xlsx"
-        files.append(inbox / name)
-        messy += _write_book(inbox / name, uni, org_sheets, rows)
+        # one book at a time, so that memory stays bounded at large scales
+        for where in [*(c.code for c in uni.colleges), "org"]:
+            if where == "org":
+                book = _org_sheets(uni, year)
+            else:
+                book = _college_sheets(uni, next(c for c in uni.colleges if c.code == where), year)
+            _plant_messy(uni, year, where, book)
+            files.append(inbox / book.file_name)
+            messy += _write_book(inbox / book.file_name, book, rows)
     return DemoSummary(
         inbox=inbox,
         seed=seed,
@@ -137,19 +138,51 @@ def generate_demo(inbox: Path, seed: int = 2026, scale: float = 1.0) -> DemoSumm
 # --------------------------------------------------------------------------------------------------
 
 TEACHING_COLLEGES = (
-    "计算机学院", "机械工程学院", "电气与自动化学院", "土木工程学院", "化学与材料学院", "经济管理学院",
-    "外国语学院", "文学与传媒学院", "马克思主义学院", "数学与统计学院", "物理与电子信息学院",
-    "生命科学学院", "艺术设计学院", "法学院", "体育学院", "教育学院",
+    "计算机学院",
+    "机械工程学院",
+    "电气与自动化学院",
+    "土木工程学院",
+    "化学与材料学院",
+    "经济管理学院",
+    "外国语学院",
+    "文学与传媒学院",
+    "马克思主义学院",
+    "数学与统计学院",
+    "物理与电子信息学院",
+    "生命科学学院",
+    "艺术设计学院",
+    "法学院",
+    "体育学院",
+    "教育学院",
 )
 ADMIN_BRANCHES = (
-    "党政办公室党支部", "党委组织部党支部", "党委宣传部党支部", "纪委办公室党支部", "人事处党支部",
-    "教务处党支部", "科学技术处党支部", "学生工作部党支部", "财务处党支部", "国有资产管理处党支部",
-    "招生就业处党支部", "国际交流合作处党支部", "校团委党支部", "研究生院党支部", "审计处党支部",
-    "保卫处党支部", "发展规划处党支部", "网络信息中心党支部",
+    "党政办公室党支部",
+    "党委组织部党支部",
+    "党委宣传部党支部",
+    "纪委办公室党支部",
+    "人事处党支部",
+    "教务处党支部",
+    "科学技术处党支部",
+    "学生工作部党支部",
+    "财务处党支部",
+    "国有资产管理处党支部",
+    "招生就业处党支部",
+    "国际交流合作处党支部",
+    "校团委党支部",
+    "研究生院党支部",
+    "审计处党支部",
+    "保卫处党支部",
+    "发展规划处党支部",
+    "网络信息中心党支部",
 )
 LOGISTICS_BRANCHES = (
-    "后勤管理处党支部", "饮食服务中心党支部", "物业服务中心党支部", "校医院党支部", "基建处党支部",
-    "能源保障中心党支部", "公寓管理中心党支部",
+    "后勤管理处党支部",
+    "饮食服务中心党支部",
+    "物业服务中心党支部",
+    "校医院党支部",
+    "基建处党支部",
+    "能源保障中心党支部",
+    "公寓管理中心党支部",
 )
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
@@ -159,9 +192,36 @@ GIVEN_MALE = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健
 GIVEN_FEMALE = "芳娜敏静丽艳娟霞秀玲婷雪琳晶颖佳怡欣悦倩瑶璐萍红梅兰丹慧琪蕾洁妍君岚馨薇"
 GIVEN_ANY = "晓海天子一思新嘉雨安心春立永成泽清雅晨语宏"
 REGIONS = (
-    "110105", "110108", "120104", "130102", "140105", "210102", "220104", "230103", "310104", "310115",
-    "320102", "320506", "330106", "340104", "350102", "360102", "370102", "370202", "410105", "420106",
-    "430104", "440106", "440305", "450103", "500106", "510107", "520102", "530102", "610113", "620102",
+    "110105",
+    "110108",
+    "120104",
+    "130102",
+    "140105",
+    "210102",
+    "220104",
+    "230103",
+    "310104",
+    "310115",
+    "320102",
+    "320506",
+    "330106",
+    "340104",
+    "350102",
+    "360102",
+    "370102",
+    "370202",
+    "410105",
+    "420106",
+    "430104",
+    "440106",
+    "440305",
+    "450103",
+    "500106",
+    "510107",
+    "520102",
+    "530102",
+    "610113",
+    "620102",
 )
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -171,9 +231,15 @@ COURSES_BY_YEAR = {
     2025: ("深入贯彻中央八项规定精神学习教育", "学习贯彻党的二十届四中全会精神专题培训"),
 }
 LECTURES = (
-    "《中国共产党章程》专题讲座", "《中国共产党纪律处分条例》解读", "新时代高校思想政治工作专题讲座",
-    "铸牢中华民族共同体意识专题讲座", "总体国家安全观专题讲座", "师德师风建设专题讲座",
-    "中国式现代化专题讲座", "党史专题讲座", "意识形态工作专题讲座",
+    "《中国共产党章程》专题讲座",
+    "《中国共产党纪律处分条例》解读",
+    "新时代高校思想政治工作专题讲座",
+    "铸牢中华民族共同体意识专题讲座",
+    "总体国家安全观专题讲座",
+    "师德师风建设专题讲座",
+    "中国式现代化专题讲座",
+    "党史专题讲座",
+    "意识形态工作专题讲座",
 )
 ONLINE = (
     ("中国教育干部网络学院", "高校党员网络培训专题班"),
@@ -182,27 +248,55 @@ ONLINE = (
 )
 PRACTICE = ("红色教育基地现场教学", "社会实践调研", "“我为群众办实事”实践活动", "乡村振兴专题实践")
 STUDY_TOPICS = (
-    "学习习近平总书记重要讲话精神", "学习《中国共产党支部工作条例》", "学习上级会议精神",
-    "学习党章", "学习《习近平谈治国理政》", "学习《中国共产党纪律处分条例》", "学习党史",
-    "学习教育强国建设规划纲要", "学习全国教育大会精神", "学习新修订的《中国共产党党员教育管理工作条例》",
-    "学习总书记关于教育的重要论述", "学习中央八项规定精神",
+    "学习习近平总书记重要讲话精神",
+    "学习《中国共产党支部工作条例》",
+    "学习上级会议精神",
+    "学习党章",
+    "学习《习近平谈治国理政》",
+    "学习《中国共产党纪律处分条例》",
+    "学习党史",
+    "学习教育强国建设规划纲要",
+    "学习全国教育大会精神",
+    "学习新修订的《中国共产党党员教育管理工作条例》",
+    "学习总书记关于教育的重要论述",
+    "学习中央八项规定精神",
 )
 ACTIVITY_TOPICS = {
-    "支部党员大会": ("传达学习上级会议精神", "讨论接收预备党员", "预备党员转正表决", "党费收缴情况通报",
-                   "年度工作计划", "年度工作总结"),
+    "支部党员大会": (
+        "传达学习上级会议精神",
+        "讨论接收预备党员",
+        "预备党员转正表决",
+        "党费收缴情况通报",
+        "年度工作计划",
+        "年度工作总结",
+    ),
     "支部委员会": ("研究月度工作安排", "研究发展党员工作", "研究党费收缴", "研究组织生活安排"),
     "党小组会": ("党小组集中学习", "党小组交流研讨"),
     "党课": ("党的创新理论", "党章党规", "党史学习", "立德树人", "廉洁自律", "担当作为"),
-    "主题党日": ("重温入党誓词", "参观红色教育基地", "学习先进典型", "志愿服务进社区", "观看主题教育影片",
-              "读书分享会", "党建知识竞赛", "主题研讨"),
+    "主题党日": (
+        "重温入党誓词",
+        "参观红色教育基地",
+        "学习先进典型",
+        "志愿服务进社区",
+        "观看主题教育影片",
+        "读书分享会",
+        "党建知识竞赛",
+        "主题研讨",
+    ),
     "组织生活会": ("年度专题组织生活会",),
     "民主评议党员": ("年度民主评议党员",),
     "谈心谈话": ("上半年谈心谈话", "下半年谈心谈话"),
     "志愿服务": ("社区志愿服务", "迎新志愿服务", "义务植树", "敬老院慰问", "图书整理志愿服务"),
     "宣传活动": ("党建宣传栏更新", "微信公众号专题推送", "先进典型事迹宣讲", "主题宣传展览"),
     "理论学习中心组": STUDY_TOPICS,
-    "党政联席会议": ("研究学院年度工作", "研究人才引进", "研究教学科研工作", "研究学生工作",
-                   "研究经费预算", "研究党建与业务融合"),
+    "党政联席会议": (
+        "研究学院年度工作",
+        "研究人才引进",
+        "研究教学科研工作",
+        "研究学生工作",
+        "研究经费预算",
+        "研究党建与业务融合",
+    ),
 }
 FUNDING_PURPOSES = {
     "教育培训": ("党员培训讲座劳务费", "支部书记培训费", "专题党课资料印制"),
@@ -249,8 +343,13 @@ TASKS_BY_YEAR = {
     2024: ("开展党纪学习教育", "all"),
     2025: ("开展深入贯彻中央八项规定精神学习教育", "all"),
 }
-TASK_SOURCES = ("校党委{y}年党建工作要点", "{y}年基层党建重点工作任务清单", "上级党委部署", "巡察整改",
-                "党委组织部{y}年工作计划")
+TASK_SOURCES = (
+    "校党委{y}年党建工作要点",
+    "{y}年基层党建重点工作任务清单",
+    "上级党委部署",
+    "巡察整改",
+    "党委组织部{y}年工作计划",
+)
 BONUSES = (
     ("获评全国党建工作样板支部培育创建单位", "教育部思政司公布名单"),
     ("获评省级先进基层党组织", "省委教育工委表彰决定"),
@@ -274,7 +373,9 @@ PROFILE_LEVELS = {
     "improving": (0.40, 0.64, 0.88),
     "declining": (0.88, 0.62, 0.38),
 }
-TEACHING_PROFILES = ("diligent",) * 4 + ("average",) * 4 + ("lax",) * 3 + ("improving",) * 3 + ("declining",) * 2
+TEACHING_PROFILES = (
+    ("diligent",) * 4 + ("average",) * 4 + ("lax",) * 3 + ("improving",) * 3 + ("declining",) * 2
+)
 OTHER_PROFILES = ("diligent", "average", "lax", "declining")
 
 # The messy cells: (year, college code or "org", sheet kind, column name, raw value, reason).
@@ -526,10 +627,19 @@ class _People:
             due = round(salary * (0.015 if salary <= 10000 else 0.02), 2)
         floating_p = {"学生": 0.015, "离退休": 0.03}.get(category, 0.008)
         return _Person(
-            key=key, name=self._name(gender), gender=gender, born=born,
-            id_card=_id_card(rng, born, gender), base_category=category, joined=joined,
-            rank=rng.random(), blank_role=rng.random() < 0.5, monthly_due=due,
-            lost=rng.random() < 0.004, floating=rng.random() < floating_p, **kw,
+            key=key,
+            name=self._name(gender),
+            gender=gender,
+            born=born,
+            id_card=_id_card(rng, born, gender),
+            base_category=category,
+            joined=joined,
+            rank=rng.random(),
+            blank_role=rng.random() < 0.5,
+            monthly_due=due,
+            lost=rng.random() < 0.004,
+            floating=rng.random() < floating_p,
+            **kw,
         )
 
     def staff(self, born_years: tuple[int, int], join_until: date, *, retiree: bool = False) -> _Person:
@@ -556,22 +666,29 @@ class _People:
         joined = _rand_date(rng, date(year, 1, 10), date(year, 12, 20))
         return self._person(key, "教职工", born, joined, retire_year=born.year + 60)
 
-    def student(self, college: str, first_year: int, year: int, *, new: bool) -> _Person:
-        """A student member on the roster of `year`; `new` ones join the Party during `year`."""
+    def student(self, college: str, year: int, how: str) -> _Person:
+        """A student on the roster of `year`. `how`: "new" joins the Party during `year`; "member" joined
+        before `year`; "incoming" is a first-year graduate student who joined as an undergraduate."""
         rng = self.rng
-        graduate = rng.random() < 0.3
+        graduate = how == "incoming" or rng.random() < 0.3
         length = 3 if graduate else 4
-        enroll = rng.randint(year - length + 1, year - (0 if graduate else 1))
-        born = _rand_date(rng, date(enroll - (22 if graduate else 18), 1, 1),
-                          date(enroll - (21 if graduate else 18), 12, 31))
+        if how == "incoming":
+            enroll = year
+        elif how == "new":
+            enroll = rng.randint(year - length + 1, year - (0 if graduate else 1))
+        else:
+            enroll = rng.randint(year - length + 1, year - (1 if graduate else 2))
+        age = (21, 23) if graduate else (18, 19)
+        born = _rand_date(rng, date(enroll - age[1], 1, 1), date(enroll - age[0], 12, 31))
         serial_key = (enroll, college)
         self.student_serial[serial_key] += rng.randint(1, 4)
         key = f"{enroll}{college}{self.student_serial[serial_key]:04d}"
-        if new:
+        if how == "new":
             joined = _rand_date(rng, date(year, 3, 1), date(year, 12, 15))
-        else:  # graduate students mostly joined as undergraduates
-            start = _add_years(born, 19) if graduate else date(enroll + 1, 3, 1)
-            joined = _rand_date(rng, start, date(first_year, 12, 15))
+        elif graduate:
+            joined = _rand_date(rng, _add_years(born, 19), min(date(enroll, 6, 30), date(year - 1, 12, 15)))
+        else:
+            joined = _rand_date(rng, date(enroll + 1, 3, 1), date(year - 1, 12, 15))
         joined = max(joined, _add_years(born, 18) + timedelta(days=10))
         return self._person(key, "学生", born, joined, grad_year=enroll + length)
 
@@ -587,7 +704,9 @@ def _profiles(rng: random.Random) -> list[str]:
     return teaching + others
 
 
-def _elections(rng: random.Random, term: int, d: float, first: tuple[date, date], overdue: bool) -> list[date]:
+def _elections(
+    rng: random.Random, term: int, d: float, first: tuple[date, date], overdue: bool
+) -> list[date]:
     dates = [_weekday(_rand_date(rng, *first))]
     if overdue:
         return dates
@@ -605,26 +724,48 @@ def _build(seed: int, scale: float) -> _University:
     colleges: list[_College] = []
 
     def level(profile: str) -> dict[int, float]:
-        return {y: _clip(b + rng.uniform(-0.04, 0.04), 0.05, 0.99)
-                for y, b in zip(YEARS, PROFILE_LEVELS[profile], strict=True)}
+        return {
+            y: _clip(b + rng.uniform(-0.04, 0.04), 0.05, 0.99)
+            for y, b in zip(YEARS, PROFILE_LEVELS[profile], strict=True)
+        }
 
     specs: list[tuple[str, str, str, str]] = [(s, s + "党委", "党委", "teaching") for s in TEACHING_COLLEGES]
-    specs += [("机关", "机关党委", "党委", "admin"), ("后勤", "后勤党总支", "党总支", "logistics"),
-              ("离退休", "离退休党委", "党委", "retired"), ("图书馆", "图书馆直属党支部", "直属党支部", "direct")]
+    specs += [
+        ("机关", "机关党委", "党委", "admin"),
+        ("后勤", "后勤党总支", "党总支", "logistics"),
+        ("离退休", "离退休党委", "党委", "retired"),
+        ("图书馆", "图书馆直属党支部", "直属党支部", "direct"),
+    ]
     for i, ((short, name, org_type, kind), profile) in enumerate(zip(specs, profiles, strict=True), start=1):
         dil = level(profile)
         term = 5 if org_type == "党委" else 3
         if kind == "teaching":
             staff, students = rng.randint(70, 220), rng.randint(1500, 4500)
         else:
-            staff = {"admin": rng.randint(380, 460), "logistics": rng.randint(180, 260),
-                     "retired": rng.randint(850, 1100), "direct": rng.randint(45, 70)}[kind]
+            staff = {
+                "admin": rng.randint(380, 460),
+                "logistics": rng.randint(180, 260),
+                "retired": rng.randint(850, 1100),
+                "direct": rng.randint(45, 70),
+            }[kind]
             students = 0
-        colleges.append(_College(
-            code=f"{i:02d}", short=short, name=name, org_type=org_type, kind=kind, profile=profile,
-            diligence=dil, staff_count=max(1, round(staff * scale)), student_count=round(students * scale),
-            term=term, elections=[], center_group=rng.randint(9, 15), joint_size=rng.randint(7, 11),
-        ))
+        colleges.append(
+            _College(
+                code=f"{i:02d}",
+                short=short,
+                name=name,
+                org_type=org_type,
+                kind=kind,
+                profile=profile,
+                diligence=dil,
+                staff_count=max(1, round(staff * scale)),
+                student_count=round(students * scale),
+                term=term,
+                elections=[],
+                center_group=rng.randint(9, 15),
+                joint_size=rng.randint(7, 11),
+            )
+        )
 
     teaching = [c for c in colleges if c.kind == "teaching"]
 
@@ -663,7 +804,9 @@ def _build(seed: int, scale: float) -> _University:
                 if j < n_student_k - n_grad:
                     plan.append(("学生", f"{c.short}本科生第{_cn(j + 1)}党支部", size))
                 else:
-                    plan.append(("学生", f"{c.short}研究生第{_cn(j - (n_student_k - n_grad) + 1)}党支部", size))
+                    plan.append(
+                        ("学生", f"{c.short}研究生第{_cn(j - (n_student_k - n_grad) + 1)}党支部", size)
+                    )
         elif c.kind == "admin":
             for j in range(max(1, round(14 * k))):
                 name = ADMIN_BRANCHES[j] if j < len(ADMIN_BRANCHES) else f"机关第{_cn(j + 1)}党支部"
@@ -681,20 +824,30 @@ def _build(seed: int, scale: float) -> _University:
         width = 2 if len(plan) < 100 else len(str(len(plan)))
         for j, (category, name, size) in enumerate(plan, start=1):
             code = c.code if c.kind == "direct" else f"{c.code}{j:0{width}d}"
-            first_window = (date(2019, 5, 1), date(2020, 6, 30)) if c is overdue else (
-                date(2020, 9, 1), date(2022, 12, 31))
+            first_window = (
+                (date(2019, 5, 1), date(2020, 6, 30))
+                if c is overdue
+                else (date(2020, 9, 1), date(2022, 12, 31))
+            )
             if c.kind == "direct":
                 first_window = (date(2021, 3, 1), date(2022, 12, 31))
             term: int | None = 3
             if c.profile == "average" and rng.random() < 0.3:
                 term = None  # blank: the default of 3 applies
-            c.branches.append(_Branch(
-                code=code, name=name, category=category, college=c.code, size=size,
-                offset=_clip(rng.gauss(0, 0.06), -0.12, 0.12), term=term,
-                elections=_elections(rng, 3, mean_d, first_window, c is overdue),
-                dual_leader=(True if category == "教工" else None),
-                skip_committee=False,
-            ))
+            c.branches.append(
+                _Branch(
+                    code=code,
+                    name=name,
+                    category=category,
+                    college=c.code,
+                    size=size,
+                    offset=_clip(rng.gauss(0, 0.06), -0.12, 0.12),
+                    term=term,
+                    elections=_elections(rng, 3, mean_d, first_window, c is overdue),
+                    dual_leader=(True if category == "教工" else None),
+                    skip_committee=False,
+                )
+            )
         staff_branches = [b for b in c.branches if b.category == "教工"]
         if c is not_dual:
             staff_branches[0].dual_leader = False
@@ -704,19 +857,28 @@ def _build(seed: int, scale: float) -> _University:
     _populate(rng, people, colleges)
     uni_sec = _pick_university_secretary(colleges)
 
-    oversized = [b.code for c in colleges for b in c.branches
-                 if any(len(b.roster[y]) > (30 if b.category == "学生" else 50) for y in YEARS)]
+    oversized = [
+        b.code
+        for c in colleges
+        for b in c.branches
+        if any(len(b.roster[y]) > (30 if b.category == "学生" else 50) for y in YEARS)
+    ]
     small = [b.code for c in colleges for b in c.branches if b.size < 7]
     extras: dict[tuple[int, str], list[_Person]] = {}
     for year, college, kind, *_ in MESSY:
         if kind == "members":
             extras[(year, college)] = [people.extra_member(year)]
     return _University(
-        seed=seed, colleges=colleges, secretary=uni_sec, veto=(2024, veto.code),
-        overdue_college=overdue.code, oversized=oversized,
+        seed=seed,
+        colleges=colleges,
+        secretary=uni_sec,
+        veto=(2024, veto.code),
+        overdue_college=overdue.code,
+        oversized=oversized,
         no_committee=[next(b for b in c.branches if b.category == "教工").code for c in no_committee],
         not_dual_leader=next(b for b in not_dual.branches if b.category == "教工").code,
-        small=small, extras=extras,
+        small=small,
+        extras=extras,
     )
 
 
@@ -732,12 +894,15 @@ def _populate(rng: random.Random, people: _People, colleges: list[_College]) -> 
                 counselor = people.staff((1986, 1996), before)
                 counselor.rank = -1.0  # the counselor is the student branch's secretary
                 roster.append(counselor)
-                roster += [people.student(c.code, y0, y0, new=rng.random() < 0.3) for _ in range(b.size - 1)]
+                for _ in range(b.size - 1):
+                    how = rng.choices(("member", "new", "incoming"), (70, 20, 10))[0]
+                    roster.append(people.student(c.code, y0, how))
             elif b.category == "离退休":
                 roster += [people.staff((1936, 1962), before, retiree=True) for _ in range(b.size)]
             else:
-                roster += [people.staff((1964, 1999), before) for _ in range(b.size - 1)]
-                roster += [people.new_staff(y0)]
+                n_new = rng.choice((0, 1, 1))
+                roster += [people.staff((1964, 1999), before) for _ in range(b.size - n_new)]
+                roster += [people.new_staff(y0) for _ in range(n_new)]
             b.roster[y0] = roster
     for year in YEARS[1:]:
         movers: list[_Person] = []
@@ -758,15 +923,21 @@ def _populate(rng: random.Random, people: _People, colleges: list[_College]) -> 
                     if b.size <= 30:  # only the planted oversized branch breaks the 学生 limit
                         target = min(target, 30)
                     while len(roster) < target:
-                        roster.append(people.student(c.code, y0, year, new=True))
+                        how = "new" if rng.random() < 0.55 else "incoming"
+                        roster.append(people.student(c.code, year, how))
                 else:
                     roster += [people.new_staff(year) for _ in range(rng.choice((0, 0, 1, 1, 2)))]
                 b.roster[year] = roster
         for b in retired_branches:
-            b.roster[year] = [p for p in b.roster[year - 1]
-                              if not (year - p.born.year > 80 and rng.random() < 0.03)]
-        for p in movers:  # a new retiree joins the smallest 离退休 branch
-            min(retired_branches[1:] or retired_branches, key=lambda b: len(b.roster[year])).roster[year].append(p)
+            b.roster[year] = [
+                p for p in b.roster[year - 1] if not (year - p.born.year > 80 and rng.random() < 0.03)
+            ]
+        for p in movers:
+            # a new retiree joins the smallest 离退休 branch, or moves to a community Party organisation
+            # (leaves the university's rosters) when every 离退休 branch is full
+            home = min(retired_branches[1:] or retired_branches, key=lambda b: len(b.roster[year]))
+            if len(home.roster[year]) < 44:
+                home.roster[year].append(p)
     for c in colleges:
         for b in c.branches:
             for year in YEARS:
@@ -777,12 +948,15 @@ def _populate(rng: random.Random, people: _People, colleges: list[_College]) -> 
 def _assign_roles(b: _Branch, year: int) -> None:
     roster = b.roster[year]
     prev = b.secretary.get(year - 1)
-    eligible = [p for p in roster if p.is_full(year) and p.stays_through_demo()
-                and (b.category == "离退休" or p.category(year) == "教职工")]
-    if prev is not None and prev in roster:
-        sec = prev
-    else:
-        sec = min(eligible or roster, key=lambda p: p.rank)
+    eligible = [
+        p
+        for p in roster
+        if p.is_full(year)
+        and p.stays_through_demo()
+        and (b.category == "离退休" or p.category(year) == "教职工")
+    ]
+    keep = prev is not None and prev in roster
+    sec = prev if keep else min(eligible or roster, key=lambda p: p.rank)
     b.secretary[year] = sec
     roles = {sec.key: "书记"}
     full = sorted((p for p in roster if p.is_full(year) and p is not sec), key=lambda p: p.rank)
@@ -811,13 +985,25 @@ def _assign_college(rng: random.Random, c: _College) -> None:
         if prev is not None and prev in home.roster[year]:
             c.secretary[year] = prev
         else:
-            pool = [p for p in home.roster[year] if p.key not in roles and p.is_full(year)
-                    and p.stays_through_demo() and (c.kind == "retired" or p.category(year) == "教职工")]
+            pool = [
+                p
+                for p in home.roster[year]
+                if p.key not in roles
+                and p.is_full(year)
+                and p.stays_through_demo()
+                and (c.kind == "retired" or p.category(year) == "教职工")
+            ]
             c.secretary[year] = min(pool or home.roster[year], key=lambda p: p.rank)
         if c.kind == "teaching" and c.organizers[year] >= 1:
             sec = c.secretary[year]
-            pool = sorted((p for p in home.roster[year] if p.key not in roles and p is not sec
-                           and p.category(year) == "教职工"), key=lambda p: p.rank)
+            pool = sorted(
+                (
+                    p
+                    for p in home.roster[year]
+                    if p.key not in roles and p is not sec and p.category(year) == "教职工"
+                ),
+                key=lambda p: p.rank,
+            )
             if pool:
                 roles[pool[0].key] = "组织员"
 
@@ -881,8 +1067,12 @@ def _college_sheets(uni: _University, c: _College, year: int) -> _Book:
         _Sheet("funding", f"{c.name}党建经费台账{label}", funding, filler, auditor),
         _Sheet("dues", f"{c.name}党费收缴台账{label}", dues, filler, auditor),
     ]
-    return _Book(f"{year}_{c.code}_{c.name}.xlsx", f"{c.name}{year}年度党建工作台账", sheets,
-                 f"{uni.seed}:{c.code}:{year}:book")
+    return _Book(
+        f"{year}_{c.code}_{c.name}.xlsx",
+        f"{c.name}{year}年度党建工作台账",
+        sheets,
+        f"{uni.seed}:{c.code}:{year}:book",
+    )
 
 
 def _member_row(p: _Person, year: int, branch_code: str, role: str | None) -> dict[str, Any]:
@@ -909,12 +1099,13 @@ _FORMS = ("支部学习", "专题讲座", "网络学习", "集中培训", "主�
 _FORM_WEIGHTS = (35, 25, 20, 10, 10)
 
 
-def _training_rows(rng: random.Random, p: _Person, year: int, d: float, required: int, c: _College,
-                   b: _Branch) -> list[dict[str, Any]]:
+def _training_rows(
+    rng: random.Random, p: _Person, year: int, d: float, required: int, c: _College, b: _Branch
+) -> list[dict[str, Any]]:
     if p.lost:
         return []
-    meets = rng.random() < min(0.98, 0.08 + 0.95 * d)
-    target = required * (rng.uniform(1.0, 1.3) if meets else rng.uniform(0.3, 0.95))
+    meets = rng.random() < min(0.98, 1.1 * d**1.5)
+    target = required * (rng.uniform(1.0, 1.3) if meets else rng.uniform(0.25, 0.92))
     first_month = p.joined.month if p.joined.year == year else 1
     months = list(range(first_month, 13))
     k = 2.6 * (1 - d)  # lax units train late in the year
@@ -935,7 +1126,8 @@ def _training_rows(rng: random.Random, p: _Person, year: int, d: float, required
         end: date | None = start
         if form == "支部学习":
             hours = rng.choice((2, 2, 2.5, 3))
-            course = f"{start.month}月支部集中学习：{STUDY_TOPICS[(start.month + len(b.code)) % len(STUDY_TOPICS)]}"
+            topic = STUDY_TOPICS[(start.month + len(b.code)) % len(STUDY_TOPICS)]
+            course = f"{start.month}月支部集中学习：{topic}"
             organizer = b.name
             end = None if rng.random() < 0.5 else start
         elif form == "专题讲座":
@@ -965,10 +1157,18 @@ def _training_rows(rng: random.Random, p: _Person, year: int, d: float, required
             continue
         seen.add((course, start))
         total += hours
-        rows.append({
-            "member_key": p.key, "member_name": p.name, "course": course, "form": form,
-            "started_on": start, "ended_on": end, "hours": hours, "organizer": organizer,
-        })
+        rows.append(
+            {
+                "member_key": p.key,
+                "member_name": p.name,
+                "course": course,
+                "form": form,
+                "started_on": start,
+                "ended_on": end,
+                "hours": hours,
+                "organizer": organizer,
+            }
+        )
     rows.sort(key=lambda r: r["started_on"])
     return rows
 
@@ -993,8 +1193,15 @@ def _dues_rows(rng: random.Random, p: _Person, year: int, d: float) -> tuple[lis
             paid, paid_on = due, _in_month(rng, nxt_y, nxt_m, 1, 20)
         if paid is not None:
             paid_total += paid
-        rows.append({"member_key": p.key, "month": f"{year}-{m:02d}", "amount_due": due,
-                     "amount_paid": paid, "paid_on": paid_on})
+        rows.append(
+            {
+                "member_key": p.key,
+                "month": f"{year}-{m:02d}",
+                "amount_due": due,
+                "amount_paid": paid,
+                "paid_on": paid_on,
+            }
+        )
     return rows, paid_total
 
 
@@ -1017,34 +1224,61 @@ def _branch_activities(rng: random.Random, b: _Branch, year: int, d: float) -> l
     def present(day: date) -> int:
         return sum(p.joined <= day for p in roster)
 
-    def add(kind: str, day: date, topic: str, expected: int | None = None, speaker: str | None = None,
-            attended: int | None = None) -> None:
+    def add(
+        kind: str,
+        day: date,
+        topic: str,
+        expected: int | None = None,
+        speaker: str | None = None,
+        attended: int | None = None,
+    ) -> None:
         while (kind, day) in used:
             day = _in_month(rng, year, day.month)
         used.add((kind, day))
         expected = present(day) if expected is None else expected
-        rows.append({
-            "org_code": b.code, "activity_type": kind, "held_on": day, "expected": expected,
-            "attended": _attendance(rng, expected, d) if attended is None else attended,
-            "topic": topic, "speaker_key": speaker,
-        })
+        rows.append(
+            {
+                "org_code": b.code,
+                "activity_type": kind,
+                "held_on": day,
+                "expected": expected,
+                "attended": _attendance(rng, expected, d) if attended is None else attended,
+                "topic": topic,
+                "speaker_key": speaker,
+            }
+        )
 
     topics = ACTIVITY_TOPICS
     for q in _spread(rng, _n_of(rng, 4, d), 4):
         m = q * 3 + rng.randint(1, 3) if d > 0.5 else q * 3 + rng.choice((2, 3, 3))
-        add("支部党员大会", _in_month(rng, year, m), f"第{_cn(q + 1)}季度支部党员大会：{rng.choice(topics['支部党员大会'])}")
+        add(
+            "支部党员大会",
+            _in_month(rng, year, m),
+            f"第{_cn(q + 1)}季度支部党员大会：{rng.choice(topics['支部党员大会'])}",
+        )
     if full >= 7 and not b.skip_committee:
         for m in _spread(rng, min(12, _n_of(rng, 12, d)), 12):
-            add("支部委员会", _in_month(rng, year, m + 1), f"{m + 1}月支委会：{rng.choice(topics['支部委员会'])}",
-                expected=len(committee))
+            add(
+                "支部委员会",
+                _in_month(rng, year, m + 1),
+                f"{m + 1}月支委会：{rng.choice(topics['支部委员会'])}",
+                expected=len(committee),
+            )
     n_lectures = _n_of(rng, 4, d)
     secretary_lecture = rng.random() < 0.45 + 0.55 * d
     for i, q in enumerate(_spread(rng, n_lectures, 4)):
-        speaker = sec.key if (i == 0 and secretary_lecture) else (
-            rng.choice(roster).key if rng.random() < 0.6 else None)
+        speaker = (
+            sec.key
+            if (i == 0 and secretary_lecture)
+            else (rng.choice(roster).key if rng.random() < 0.6 else None)
+        )
         who = "书记讲党课" if speaker == sec.key else "专题党课"
-        add("党课", _in_month(rng, year, q * 3 + rng.randint(1, 3)), f"{who}：{rng.choice(topics['党课'])}",
-            speaker=speaker)
+        add(
+            "党课",
+            _in_month(rng, year, q * 3 + rng.randint(1, 3)),
+            f"{who}：{rng.choice(topics['党课'])}",
+            speaker=speaker,
+        )
     held_p = d + (1 - d) * 0.45
     for m in range(1, 13):
         if rng.random() < held_p:
@@ -1061,8 +1295,13 @@ def _branch_activities(rng: random.Random, b: _Branch, year: int, d: float) -> l
     n = len(roster)
     share = rng.uniform(0.5, 0.62) if rng.random() < d else rng.uniform(0.15, 0.4)
     for half, m in enumerate((rng.randint(4, 6), rng.randint(10, 12))):
-        add("谈心谈话", _in_month(rng, year, m), topics["谈心谈话"][half], expected=n,
-            attended=min(n, max(1, round(n * share))))
+        add(
+            "谈心谈话",
+            _in_month(rng, year, m),
+            topics["谈心谈话"][half],
+            expected=n,
+            attended=min(n, max(1, round(n * share))),
+        )
     for kind in ("志愿服务", "宣传活动"):
         for q in _spread(rng, _n_of(rng, 4, d), 4):
             add(kind, _in_month(rng, year, q * 3 + rng.randint(1, 3)), rng.choice(topics[kind]))
@@ -1075,20 +1314,31 @@ def _college_activities(rng: random.Random, c: _College, year: int) -> list[dict
     members = sum(len(b.roster[year]) for b in c.branches)
     for kind, size in (("理论学习中心组", c.center_group), ("党政联席会议", c.joint_size)):
         for m in _spread(rng, min(12, _n_of(rng, 12, d)), 12):
-            rows.append({
-                "org_code": c.code, "activity_type": kind, "held_on": _in_month(rng, year, m + 1),
-                "expected": size, "attended": _attendance(rng, size, d),
-                "topic": f"{m + 1}月{kind}：{rng.choice(ACTIVITY_TOPICS[kind])}", "speaker_key": None,
-            })
+            rows.append(
+                {
+                    "org_code": c.code,
+                    "activity_type": kind,
+                    "held_on": _in_month(rng, year, m + 1),
+                    "expected": size,
+                    "attended": _attendance(rng, size, d),
+                    "topic": f"{m + 1}月{kind}：{rng.choice(ACTIVITY_TOPICS[kind])}",
+                    "speaker_key": None,
+                }
+            )
     sec = c.secretary[year]
     for half in _spread(rng, min(2, _n_of(rng, 2, d)), 2):
         m = rng.randint(4, 6) if half == 0 else rng.randint(10, 12)
-        rows.append({
-            "org_code": c.code, "activity_type": "党课", "held_on": _in_month(rng, year, m),
-            "expected": members, "attended": _attendance(rng, members, d),
-            "topic": f"党委书记讲党课：{rng.choice(ACTIVITY_TOPICS['党课'])}（{'春' if half == 0 else '秋'}季学期）",
-            "speaker_key": sec.key,
-        })
+        rows.append(
+            {
+                "org_code": c.code,
+                "activity_type": "党课",
+                "held_on": _in_month(rng, year, m),
+                "expected": members,
+                "attended": _attendance(rng, members, d),
+                "topic": f"党委书记讲党课：{rng.choice(ACTIVITY_TOPICS['党课'])}（{'春秋'[half]}季学期）",
+                "speaker_key": sec.key,
+            }
+        )
     return rows
 
 
@@ -1103,11 +1353,24 @@ def _branch_funding(rng: random.Random, c: _College, b: _Branch, year: int, d: f
     grant = round(standard * factor)
     rows = []
     first = round(grant * 0.6)
-    for amount, month, purpose in ((first, 3, "上半年党建活动经费拨款"), (grant - first, 9, "下半年党建活动经费拨款")):
-        rows.append({"org_code": b.code, "booked_on": _in_month(rng, year, month, 5, 25), "funding_type": "拨款",
-                     "category": None, "amount": float(amount), "purpose": purpose})
+    for amount, month, purpose in (
+        (first, 3, "上半年党建活动经费拨款"),
+        (grant - first, 9, "下半年党建活动经费拨款"),
+    ):
+        rows.append(
+            {
+                "org_code": b.code,
+                "booked_on": _in_month(rng, year, month, 5, 25),
+                "funding_type": "拨款",
+                "category": None,
+                "amount": float(amount),
+                "purpose": purpose,
+            }
+        )
     spend = grant * (rng.uniform(0.82, 1.0) if rng.random() < d else rng.uniform(0.3, 0.75))
-    other_share = rng.uniform(0.18, 0.35) if c.other_heavy else (rng.uniform(0.0, 0.06) if rng.random() < 0.4 else 0)
+    other_share = (
+        rng.uniform(0.18, 0.35) if c.other_heavy else (rng.uniform(0.0, 0.06) if rng.random() < 0.4 else 0)
+    )
     parts: list[tuple[str, float]] = []
     if other_share:
         parts.append(("其它", spend * other_share))
@@ -1122,19 +1385,42 @@ def _branch_funding(rng: random.Random, c: _College, b: _Branch, year: int, d: f
         if amount <= 0:
             continue
         month = min(12, max(1, round(12 * rng.random() ** (1 / (1 + late)))))
-        rows.append({"org_code": b.code, "booked_on": _in_month(rng, year, month), "funding_type": "支出",
-                     "category": category, "amount": amount, "purpose": rng.choice(FUNDING_PURPOSES[category])})
+        rows.append(
+            {
+                "org_code": b.code,
+                "booked_on": _in_month(rng, year, month),
+                "funding_type": "支出",
+                "category": category,
+                "amount": amount,
+                "purpose": rng.choice(FUNDING_PURPOSES[category]),
+            }
+        )
     return rows
 
 
 def _college_funding(rng: random.Random, c: _College, year: int, dues_paid: float) -> list[dict[str, Any]]:
-    rows = [{"org_code": c.code, "booked_on": _in_month(rng, year, 12, 1, 20), "funding_type": "党费返还",
-             "category": None, "amount": round(dues_paid * 0.1, 2) or 100.0, "purpose": f"{year}年度党费返还"}]
+    rows = [
+        {
+            "org_code": c.code,
+            "booked_on": _in_month(rng, year, 12, 1, 20),
+            "funding_type": "党费返还",
+            "category": None,
+            "amount": round(dues_paid * 0.03, 2) or 100.0,
+            "purpose": f"{year}年度党费返还",
+        }
+    ]
     for month in sorted(rng.sample(range(1, 13), rng.randint(1, 3))):
         category = rng.choice(("教育培训", "学习资料", "表彰奖励"))
-        rows.append({"org_code": c.code, "booked_on": _in_month(rng, year, month), "funding_type": "支出",
-                     "category": category, "amount": round(rng.uniform(800, 6000), 2),
-                     "purpose": rng.choice(FUNDING_PURPOSES[category])})
+        rows.append(
+            {
+                "org_code": c.code,
+                "booked_on": _in_month(rng, year, month),
+                "funding_type": "支出",
+                "category": category,
+                "amount": round(rng.uniform(800, 6000), 2),
+                "purpose": rng.choice(FUNDING_PURPOSES[category]),
+            }
+        )
     return rows
 
 
@@ -1147,25 +1433,45 @@ def _org_sheets(uni: _University, year: int) -> _Book:
     rng = random.Random(f"{uni.seed}:org:{year}")
     colleges = uni.colleges
     usec = uni.secretary[year]
-    orgs: list[Any] = [{
-        "year": year, "org_code": UNIVERSITY_CODE, "org_name": UNIVERSITY_NAME, "org_type": "党委",
-        "parent_code": None, "secretary_key": usec.key, "secretary_name": usec.name,
-        "last_election_on": date(2021, 12, 17), "term_years": 5,
-        "staff_count": sum(c.staff_count for c in colleges if c.kind != "retired"),
-        "student_count": sum(c.student_count for c in colleges),
-    }]
+    orgs: list[Any] = [
+        {
+            "year": year,
+            "org_code": UNIVERSITY_CODE,
+            "org_name": UNIVERSITY_NAME,
+            "org_type": "党委",
+            "parent_code": None,
+            "secretary_key": usec.key,
+            "secretary_name": usec.name,
+            "last_election_on": date(2021, 12, 17),
+            "term_years": 5,
+            "staff_count": sum(c.staff_count for c in colleges if c.kind != "retired"),
+            "student_count": sum(c.student_count for c in colleges),
+        }
+    ]
     for c in colleges:
         sec = c.secretary[year]
         row = {
-            "year": year, "org_code": c.code, "org_name": c.name, "org_type": c.org_type,
-            "parent_code": UNIVERSITY_CODE, "secretary_key": sec.key, "secretary_name": sec.name,
-            "last_election_on": c.last_election(year), "term_years": c.term,
-            "staff_count": c.staff_count, "student_count": c.student_count, "organizer_count": c.organizers[year],
+            "year": year,
+            "org_code": c.code,
+            "org_name": c.name,
+            "org_type": c.org_type,
+            "parent_code": UNIVERSITY_CODE,
+            "secretary_key": sec.key,
+            "secretary_name": sec.name,
+            "last_election_on": c.last_election(year),
+            "term_years": c.term,
+            "staff_count": c.staff_count,
+            "student_count": c.student_count,
+            "organizer_count": c.organizers[year],
         }
         if c.kind == "direct":
             b = c.branches[0]
-            row.update(branch_category="教工", secretary_dual_leader="是", last_election_on=b.last_election(year),
-                       term_years=3)
+            row.update(
+                branch_category="教工",
+                secretary_dual_leader="是",
+                last_election_on=b.last_election(year),
+                term_years=3,
+            )
         orgs.append(row)
     for c in colleges:
         if c.kind == "direct":
@@ -1173,12 +1479,21 @@ def _org_sheets(uni: _University, year: int) -> _Book:
         for b in c.branches:
             sec = b.secretary[year]
             dual = None if b.dual_leader is None else ("是" if b.dual_leader else "否")
-            orgs.append({
-                "year": year, "org_code": b.code, "org_name": b.name, "org_type": "党支部",
-                "parent_code": c.code, "branch_category": b.category, "secretary_key": sec.key,
-                "secretary_name": sec.name, "secretary_dual_leader": dual,
-                "last_election_on": b.last_election(year), "term_years": b.term,
-            })
+            orgs.append(
+                {
+                    "year": year,
+                    "org_code": b.code,
+                    "org_name": b.name,
+                    "org_type": "党支部",
+                    "parent_code": c.code,
+                    "branch_category": b.category,
+                    "secretary_key": sec.key,
+                    "secretary_name": sec.name,
+                    "secretary_dual_leader": dual,
+                    "last_election_on": b.last_election(year),
+                    "term_years": b.term,
+                }
+            )
     tasks = _tasks(rng, uni, year)
     evaluations: list[Any] = []
     for c in colleges:
@@ -1188,15 +1503,26 @@ def _org_sheets(uni: _University, year: int) -> _Book:
             continue
         for b in c.branches:
             n = len(b.roster[year])
-            evaluations.append(_votes(rng, year, b.code, max(3, round(n * rng.uniform(0.8, 1.0))),
-                                      uni.branch_diligence(c, b, year)))
+            evaluations.append(
+                _votes(
+                    rng,
+                    year,
+                    b.code,
+                    max(3, round(n * rng.uniform(0.8, 1.0))),
+                    uni.branch_diligence(c, b, year),
+                )
+            )
     adjustments = _adjustments(rng, uni, year)
     checklist: list[Any] = []
     for c in colleges:
         d = c.diligence[year]
         for q in range(1, 37):
             r = rng.random()
-            answer = "是" if r < 0.1 + 0.88 * d else ("部分" if r < 0.1 + 0.88 * d + 0.7 * (0.9 - 0.88 * d) else "否")
+            answer = (
+                "是"
+                if r < 0.1 + 0.88 * d
+                else ("部分" if r < 0.1 + 0.88 * d + 0.7 * (0.9 - 0.88 * d) else "否")
+            )
             checklist.append({"year": year, "org_code": c.code, "question_no": q, "answer": answer})
     admin = next(c for c in colleges if c.kind == "admin").branches[0].roster[year]
     filler, auditor = admin[1].name, admin[2].name
@@ -1207,8 +1533,12 @@ def _org_sheets(uni: _University, year: int) -> _Book:
         _Sheet("adjustments", f"{year}年度党建考核加减分汇总", adjustments, filler, auditor),
         _Sheet("checklist", f"{year}年度党建工作责任清单和问题清单自查汇总", checklist, filler, auditor),
     ]
-    return _Book(f"{year}_组织部_考核汇总.xlsx", f"华章大学{year}年度党建工作考核汇总", sheets,
-                 f"{uni.seed}:org:{year}:book")
+    return _Book(
+        f"{year}_组织部_考核汇总.xlsx",
+        f"华章大学{year}年度党建工作考核汇总",
+        sheets,
+        f"{uni.seed}:org:{year}:book",
+    )
 
 
 def _votes(rng: random.Random, year: int, code: str, voters: int, d: float) -> dict[str, Any]:
@@ -1218,9 +1548,17 @@ def _votes(rng: random.Random, year: int, code: str, voters: int, d: float) -> d
     counts = [0, 0, 0, 0]
     for _ in range(voters):
         r = rng.random()
-        counts[0 if r < p_good else 1 if r < p_good + p_fair else 2 if r < p_good + p_fair + p_avg else 3] += 1
-    return {"year": year, "org_code": code, "votes_good": counts[0], "votes_fair_good": counts[1],
-            "votes_average": counts[2], "votes_poor": counts[3]}
+        counts[
+            0 if r < p_good else 1 if r < p_good + p_fair else 2 if r < p_good + p_fair + p_avg else 3
+        ] += 1
+    return {
+        "year": year,
+        "org_code": code,
+        "votes_good": counts[0],
+        "votes_fair_good": counts[1],
+        "votes_average": counts[2],
+        "votes_poor": counts[3],
+    }
 
 
 def _deadline(rng: random.Random, year: int) -> tuple[date | str, date]:
@@ -1279,11 +1617,19 @@ def _tasks(rng: random.Random, uni: _University, year: int) -> list[Any]:
                     status = "已完成"
             elif rng.random() > d:
                 status = "未启动" if not ongoing else "推进中"
-            rows.append({
-                "year": year, "task_id": f"{year}-{n:02d}", "task": task, "task_source": source,
-                "org_code": c.code, "deadline": deadline, "status": status, "completed_on": done,
-                "points": points,
-            })
+            rows.append(
+                {
+                    "year": year,
+                    "task_id": f"{year}-{n:02d}",
+                    "task": task,
+                    "task_source": source,
+                    "org_code": c.code,
+                    "deadline": deadline,
+                    "status": status,
+                    "completed_on": done,
+                    "points": points,
+                }
+            )
     return rows
 
 
@@ -1291,8 +1637,10 @@ def _adjustments(rng: random.Random, uni: _University, year: int) -> list[Any]:
     rows: list[Any] = []
     seen: set[tuple[str, str]] = set()
     ranked = sorted(uni.colleges, key=lambda c: (-c.diligence[year], c.code))
-    for kind, pool, items, points in (("加分", ranked[:8], BONUSES, (1, 2, 3)),
-                                     ("扣分", ranked[-8:], PENALTIES, (1, 2, 3, 5))):
+    for kind, pool, items, points in (
+        ("加分", ranked[:8], BONUSES, (1, 2, 3)),
+        ("扣分", ranked[-8:], PENALTIES, (1, 2, 3, 5)),
+    ):
         for _ in range(rng.randint(3, 5)):
             c = rng.choice(pool)
             target = c.code
@@ -1302,11 +1650,27 @@ def _adjustments(rng: random.Random, uni: _University, year: int) -> list[Any]:
             if (target, reason) in seen:
                 continue
             seen.add((target, reason))
-            rows.append({"year": year, "org_code": target, "adjustment_type": kind,
-                         "points": float(rng.choice(points)), "reason": reason, "basis": basis})
+            rows.append(
+                {
+                    "year": year,
+                    "org_code": target,
+                    "adjustment_type": kind,
+                    "points": float(rng.choice(points)),
+                    "reason": reason,
+                    "basis": basis,
+                }
+            )
     if year == uni.veto[0]:
-        rows.append({"year": year, "org_code": uni.veto[1], "adjustment_type": "一票否决", "points": None,
-                     "reason": VETO[0], "basis": VETO[1]})
+        rows.append(
+            {
+                "year": year,
+                "org_code": uni.veto[1],
+                "adjustment_type": "一票否决",
+                "points": None,
+                "reason": VETO[0],
+                "basis": VETO[1],
+            }
+        )
     rows.sort(key=lambda r: (r["org_code"], r["adjustment_type"]))
     return rows
 
@@ -1316,12 +1680,11 @@ def _adjustments(rng: random.Random, uni: _University, year: int) -> list[Any]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _plant_messy(uni: _University, year: int, college_books: dict[str, _Book], org_book: _Book) -> None:
-    rng = random.Random(f"{uni.seed}:messy:{year}")
-    for m_year, where, kind, column, raw, reason in MESSY:
-        if m_year != year:
+def _plant_messy(uni: _University, year: int, where: str, book: _Book) -> None:
+    rng = random.Random(f"{uni.seed}:messy:{year}:{where}")
+    for m_year, m_where, kind, column, raw, reason in MESSY:
+        if (m_year, m_where) != (year, where):
             continue
-        book = org_book if where == "org" else college_books[where]
         sheet = next(s for s in book.sheets if s.kind == kind)
         plain = [i for i, r in enumerate(sheet.rows) if isinstance(r, dict)]
         if kind == "members":
@@ -1362,13 +1725,18 @@ def _date_text(d: date, style: int) -> str:
     return f"{d:%Y%m%d}"
 
 
-def _write_book(path: Path, uni: _University, book: _Book, counts: dict[str, int]) -> list[MessyRow]:
+def _write_book(path: Path, book: _Book, counts: dict[str, int]) -> list[MessyRow]:
     text_rng = random.Random(book.seed_tag)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    wb.set_properties({
-        "title": book.title, "author": "华章大学党委组织部", "company": "华章大学",
-        "comments": "党建考核演示数据（自动生成）", "created": CREATED,
-    })
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    wb.set_properties(
+        {
+            "title": book.title,
+            "author": "华章大学党委组织部",
+            "company": "华章大学",
+            "comments": "党建考核演示数据（自动生成）",
+            "created": CREATED,
+        }
+    )
     title_fmt = wb.add_format({"bold": True, "font_size": 14, "align": "center"})
     header_fmt = wb.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1, "align": "center"})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
@@ -1393,8 +1761,9 @@ def _write_book(path: Path, uni: _University, book: _Book, counts: dict[str, int
             bad_col = None
             if isinstance(item, _Messy):
                 values, bad_col = item.values, item.column
-                messy.append(MessyRow(path.name, spec.title, r + 1, spec.column(bad_col).header, item.raw,
-                                      item.reason))
+                messy.append(
+                    MessyRow(path.name, spec.title, r + 1, spec.column(bad_col).header, item.raw, item.reason)
+                )
             else:
                 values = item
             for j, name in enumerate(names):

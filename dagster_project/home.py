@@ -41,6 +41,10 @@ class Home:
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 
+    @property
+    def run_log(self) -> Path:
+        return self.dagster_home / "last_run.log"
+
     def ensure(self) -> "Home":
         for d in (self.inbox, self.archive, self.exports, self.dagster_home):
             d.mkdir(parents=True, exist_ok=True)

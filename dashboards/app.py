@@ -16,8 +16,13 @@ if str(HERE.parent) not in sys.path:  # `streamlit run dashboards/app.py` withou
 from dashboards.data import NO_SNAPSHOT_MESSAGE, published_at, serving_path, snapshot_exists  # noqa: E402
 
 PAGES = [
-    st.Page(HERE / "pages" / "ranking.py", title="排名", icon=":material/leaderboard:", url_path="ranking",
-            default=True),
+    st.Page(
+        HERE / "pages" / "ranking.py",
+        title="排名",
+        icon=":material/leaderboard:",
+        url_path="ranking",
+        default=True,
+    ),
 ]
 
 st.set_page_config(page_title="党建考核数据仓库", page_icon=":material/flag:", layout="wide")

@@ -46,8 +46,14 @@ def branch_total_bar(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.Lay
     dimension columns named in `dimensions` (code -> Chinese name), shown in the tooltip.
     """
     data = _prepare(df, dimensions).select(
-        "rank_overall", "label", "branch_name", "college_name", "branch_category",
-        "star_label", "total", *dimensions,
+        "rank_overall",
+        "label",
+        "branch_name",
+        "college_name",
+        "branch_category",
+        "star_label",
+        "total",
+        *dimensions,
     )
     order = data["label"].to_list()
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelFlush=False))
@@ -63,8 +69,12 @@ def branch_total_bar(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.Lay
     base = alt.Chart(data).encode(y=y, tooltip=tooltip)
     bars = base.mark_bar(cornerRadiusEnd=3).encode(
         # Axis on top, like the heat map's dimension labels, so the two charts' rows line up side by side.
-        x=alt.X("total:Q", title=None, scale=alt.Scale(domain=[0, 100]),
-                axis=alt.Axis(orient="top", labelFontSize=10, labelFlush=False)),
+        x=alt.X(
+            "total:Q",
+            title=None,
+            scale=alt.Scale(domain=[0, 100]),
+            axis=alt.Axis(orient="top", labelFontSize=10, labelFlush=False),
+        ),
         color=alt.Color(
             "star_label:N",
             title="星级",
@@ -93,9 +103,21 @@ def dimension_heatmap(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.La
     )
     base = alt.Chart(long).encode(
         # 教育党员有力 -> 教育党员: seven full names do not fit side by side above narrow cells.
-        x=alt.X("short:N", sort=[name.removesuffix("有力") for name in dimensions.values()], title=None,
-                axis=alt.Axis(orient="top", labelAngle=0, labelOverlap=False, labelFontSize=10,
-                              labelLimit=60, labelFlush=False, ticks=False, domain=False)),
+        x=alt.X(
+            "short:N",
+            sort=[name.removesuffix("有力") for name in dimensions.values()],
+            title=None,
+            axis=alt.Axis(
+                orient="top",
+                labelAngle=0,
+                labelOverlap=False,
+                labelFontSize=10,
+                labelLimit=60,
+                labelFlush=False,
+                ticks=False,
+                domain=False,
+            ),
+        ),
         y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelFlush=False)),
     )
     cells = base.mark_rect().encode(

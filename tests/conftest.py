@@ -13,4 +13,3 @@ def dbt_manifest() -> Path:
     from dagster_project.project import ensure_manifest
 
     return ensure_manifest()
-

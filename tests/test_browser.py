@@ -17,8 +17,13 @@ from tests.serving_fixture import build_serving_db
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 CHART = '[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'
 
@@ -66,7 +71,11 @@ def served(tmp_path) -> Iterator[str]:
     log = log_path.open("wb")
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("dangjian")), "serve", "--port", str(port)],
-        env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log_path)

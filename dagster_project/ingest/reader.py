@@ -185,6 +185,7 @@ def _bool(expr: pl.Expr) -> pl.Expr:
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+_EXCEL_ROUNDED = "身份证号被Excel当作数字保存，末几位已丢失，请将该列设为文本后重新填写"
 
 
 def id_card_problem(value: str | None) -> str | None:
@@ -192,15 +193,14 @@ def id_card_problem(value: str | None) -> str | None:
     if value is None:
         return None
     text = unicodedata.normalize("NFKC", value).strip().upper()
-    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", text) or (
-        text.isdigit() and text.endswith("000") and len(text) == 18
-    ):
-        return "身份证号被Excel当作数字保存，末几位已丢失，请将该列设为文本后重新填写"
+    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", text):
+        return _EXCEL_ROUNDED
     if not re.fullmatch(r"\d{17}[\dX]", text):
         return "身份证号应为18位（最后一位可为X）"
     total = sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != text[17]:
-        return "身份证号校验位不正确"
+        # Excel keeps 15 significant digits: a number typed into a numeric cell ends in 000
+        return _EXCEL_ROUNDED if text.endswith("000") else "身份证号校验位不正确"
     return None
 
 

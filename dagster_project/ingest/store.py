@@ -18,7 +18,7 @@ from dagster_project.contracts import SHEET_KINDS
 from dagster_project.ingest.reader import REJECT_SCHEMA, SUPPORTED_SUFFIXES, empty_table, parse_file
 
 # Bump when parsing rules change so that unchanged files are parsed again under the new rules.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 _DUCK_TYPES = {
     pl.String: "VARCHAR",

@@ -46,9 +46,7 @@ found_categories = query(
 categories = [c for c in BRANCH_CATEGORIES if c in found_categories]
 categories += sorted(set(found_categories) - set(categories))
 
-colleges = query(
-    "select distinct college_code, college_name from marts.branch_scores order by college_code"
-)
+colleges = query("select distinct college_code, college_name from marts.branch_scores order by college_code")
 college_names = dict(zip(colleges["college_code"], colleges["college_name"], strict=True))
 
 with st.sidebar:
@@ -86,8 +84,12 @@ st.subheader("总分排名")
 chart_rows = branches
 if branches.height > CHART_DEFAULT_TOP:
     top_n = st.slider(
-        "图中显示前 N 名", min_value=10, max_value=branches.height,
-        value=CHART_DEFAULT_TOP, step=5, key="top_n",
+        "图中显示前 N 名",
+        min_value=10,
+        max_value=branches.height,
+        value=CHART_DEFAULT_TOP,
+        step=5,
+        key="top_n",
     )
     chart_rows = branches.head(top_n)
 
@@ -136,7 +138,10 @@ def _xlsx() -> bytes:
 
 
 st.download_button(
-    "下载 Excel", data=_xlsx, file_name=f"党支部排名_{period}.xlsx",
+    "下载 Excel",
+    data=_xlsx,
+    file_name=f"党支部排名_{period}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    on_click="ignore", icon=":material/download:",
+    on_click="ignore",
+    icon=":material/download:",
 )
