@@ -68,14 +68,14 @@ def _watch_progress(instance, run_id: str, done: threading.Event, out: Console) 
             step = event.step_key or ""
             label = STAGES.get(step, step)
             if event.event_type == DagsterEventType.STEP_START:
-                started[step] = time.perf_counter()
-                console.print(f"[cyan]▶[/cyan] {label} …")
+                started[step] = record.timestamp
+                out.print(f"[cyan]▶[/cyan] {label} …")
             elif event.event_type == DagsterEventType.STEP_SUCCESS:
-                console.print(
-                    f"[green]✔[/green] {label}（{time.perf_counter() - started.get(step, 0):.1f} 秒）"
+                out.print(
+                    f"[green]✔[/green] {label}（{record.timestamp - started.get(step, record.timestamp):.1f} 秒）"
                 )
             else:
-                console.print(f"[red]✘ {label} 失败[/red]")
+                out.print(f"[red]✘ {label} 失败[/red]")
         seen = len(records)
         if finished:
             return
