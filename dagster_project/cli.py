@@ -71,9 +71,8 @@ def _watch_progress(instance, run_id: str, done: threading.Event, out: Console) 
                 started[step] = record.timestamp
                 out.print(f"[cyan]▶[/cyan] {label} …")
             elif event.event_type == DagsterEventType.STEP_SUCCESS:
-                out.print(
-                    f"[green]✔[/green] {label}（{record.timestamp - started.get(step, record.timestamp):.1f} 秒）"
-                )
+                seconds = record.timestamp - started.get(step, record.timestamp)
+                out.print(f"[green]✔[/green] {label}（{seconds:.1f} 秒）")
             else:
                 out.print(f"[red]✘ {label} 失败[/red]")
         seen = len(records)
