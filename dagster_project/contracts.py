@@ -21,10 +21,17 @@ class Column:
     max_value: float | None = None
     min_exclusive: bool = False
     note: str = ""
+    # Headers under which users give a name instead of the code; the name is kept in
+    # `<name>_name` and resolved to the code against 组织架构 once every file is read.
+    name_headers: tuple[str, ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
+
+    @property
+    def name_column(self) -> str:
+        return f"{self.name}_name"
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,10 @@ class SheetKind:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    @property
+    def named(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.name_headers)
 
     @property
     def required(self) -> tuple[Column, ...]:
@@ -117,7 +128,15 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
             Column("born_on", "出生日期", "date"),
             Column("id_card", "公民身份证号码", "idcard", aliases=("身份证号",)),
             Column("category", "人员类别", required=True, allowed=MEMBER_CATEGORIES),
-            Column("branch_code", "所在党支部编码", "code", required=True, aliases=("支部编码",)),
+            Column(
+                "branch_code",
+                "所在党支部编码",
+                "code",
+                required=True,
+                aliases=("支部编码",),
+                name_headers=("所在党支部",),
+                note="也可填「所在党支部」（支部全称，须与组织架构一致）",
+            ),
             Column("status", "党籍状态", required=True, allowed=MEMBER_STATUSES),
             Column("joined_on", "入党日期", "date"),
             Column("confirmed_on", "转正日期", "date"),
@@ -189,7 +208,14 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
             Column("task_id", "任务编号", "code", required=True),
             Column("task", "工作任务", required=True),
             Column("task_source", "任务来源"),
-            Column("org_code", "责任单位编码", "code", required=True, aliases=("责任单位",)),
+            Column(
+                "org_code",
+                "责任单位编码",
+                "code",
+                required=True,
+                name_headers=("责任部门", "责任单位"),
+                note="也可填「责任部门」（单位全称，须与组织架构一致）",
+            ),
             Column("deadline", "完成时限", "deadline", required=True),
             Column("status", "进度状态", required=True, allowed=TASK_STATUSES),
             Column("completed_on", "完成日期", "date"),

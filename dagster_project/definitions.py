@@ -12,8 +12,4 @@ ensure_manifest()
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    loaded = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
-    main_job = dg.define_asset_job(
-        "dangjian_pipeline", selection=dg.AssetSelection.all(), description="摄取 → dbt 构建 → 发布快照"
-    )
-    return dg.Definitions.merge(loaded, dg.Definitions(jobs=[main_job]))
+    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)

@@ -30,6 +30,8 @@ REJECT_SCHEMA = {
     "raw_value": pl.String,
     "reason": pl.String,
     "kind": pl.String,
+    "row_values": pl.String,
+    "check_stage": pl.String,  # parse: this file alone; cross: against the other files
 }
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "对"}
@@ -106,12 +108,16 @@ def match_header(row: list[str | None]) -> HeaderMatch | None:
     for kind in SHEET_KINDS:
         found: dict[str, int] = {}
         for column in kind.columns:
-            wanted = {normalize_header(h) for h in column.headers}
-            for i, text in enumerate(normalized):
-                if text in wanted and i not in found.values():
-                    found[column.name] = i
+            for key, headers in ((column.name, column.headers), (column.name_column, column.name_headers)):
+                wanted = {normalize_header(h) for h in headers}
+                position = next(
+                    (i for i, text in enumerate(normalized) if text in wanted and i not in found.values()),
+                    None,
+                )
+                if position is not None:
+                    found[key] = position
                     break
-        if all(c.name in found for c in kind.required) and len(found) > best_score:
+        if all(c.name in found or c.name_column in found for c in kind.required) and len(found) > best_score:
             best, best_score = HeaderMatch(kind, -1, found), len(found)
     return best
 
@@ -275,13 +281,15 @@ def _range_text(column: Column) -> str:
     return "、".join(x for x in (lo, hi) if x)
 
 
-def column_problems(column: Column, raw: pl.Expr, typed: pl.Expr) -> list[tuple[pl.Expr, pl.Expr]]:
+def column_problems(
+    column: Column, raw: pl.Expr, typed: pl.Expr, given: pl.Expr | None = None
+) -> list[tuple[pl.Expr, pl.Expr]]:
     """(condition, reason) pairs for one column; a row with any true condition is rejected."""
     header = column.header
     blank = raw.is_null()
     problems: list[tuple[pl.Expr, pl.Expr]] = []
     if column.required:
-        problems.append((blank, pl.lit(f"缺少必填项「{header}」")))
+        problems.append(((given if given is not None else raw).is_null(), pl.lit(f"缺少必填项「{header}」")))
     if column.type in ("int", "float"):
         problems.append((~blank & typed.is_null(), pl.lit(f"「{header}」应为数字")))
         if column.type == "int":
@@ -323,7 +331,7 @@ class SheetResult:
     rows_read: int
 
 
-def parse_sheet(raw_sheet: RawSheet, match: HeaderMatch, source_file: str) -> SheetResult:
+def parse_sheet(raw_sheet: RawSheet, match: HeaderMatch, source_file: str, today: dt.date) -> SheetResult:
     kind = match.kind
     header_row = match.row_index
     body: list[tuple[int, list[str | None]]] = []
@@ -335,31 +343,36 @@ def parse_sheet(raw_sheet: RawSheet, match: HeaderMatch, source_file: str) -> Sh
     def cell(row: list[str | None], pos: int | None) -> str | None:
         return row[pos] if pos is not None and pos < len(row) else None
 
+    text_columns = [c.name for c in kind.columns] + [c.name_column for c in kind.named]
     frame = pl.DataFrame(
         {
             "_row_number": [n for n, _ in body],
-            **{c.name: [cell(r, match.columns.get(c.name)) for _, r in body] for c in kind.columns},
+            **{n: [cell(r, match.columns.get(n)) for _, r in body] for n in text_columns},
         },
-        schema={"_row_number": pl.Int64, **{c.name: pl.String for c in kind.columns}},
+        schema={"_row_number": pl.Int64, **{n: pl.String for n in text_columns}},
     )
-    typed_cols = {c.name: _typed(c, pl.col(c.name)).alias(f"__typed_{c.name}") for c in kind.columns}
-    frame = frame.with_columns(typed_cols.values())
+    frame = frame.with_columns(_typed(c, pl.col(c.name)).alias(f"__typed_{c.name}") for c in kind.columns)
 
     checks = []
     for c in kind.columns:
-        for j, (cond, reason) in enumerate(column_problems(c, pl.col(c.name), pl.col(f"__typed_{c.name}"))):
+        given = pl.col(c.name)
+        if c.name_headers:  # a name in place of the code satisfies "required"; it is checked later
+            given = pl.coalesce(given, pl.col(c.name_column))
+        for j, (cond, reason) in enumerate(
+            column_problems(c, pl.col(c.name), pl.col(f"__typed_{c.name}"), given)
+        ):
             checks.append(
                 pl.when(cond)
-                .then(pl.struct(col=pl.lit(c.header), raw=pl.col(c.name), reason=reason))
+                .then(pl.struct(col=pl.lit(c.header), raw=given, reason=reason))
                 .alias(f"__p_{c.name}_{j}")
             )
-    checks.extend(_row_rule_checks(kind, frame))
-    frame = frame.with_columns(checks) if checks else frame
+    checks.extend(_row_rule_checks(kind, today))
+    frame = frame.with_columns(checks)
     problem_cols = [c for c in frame.columns if c.startswith("__p_")]
 
     rejects = (
-        frame.select("_row_number", *problem_cols)
-        .unpivot(index="_row_number", on=problem_cols)
+        frame.select("_row_number", _row_values(kind).alias("row_values"), *problem_cols)
+        .unpivot(index=["_row_number", "row_values"], on=problem_cols)
         .drop_nulls("value")
         .unnest("value")
         .select(
@@ -370,22 +383,40 @@ def parse_sheet(raw_sheet: RawSheet, match: HeaderMatch, source_file: str) -> Sh
             pl.col("raw").alias("raw_value"),
             pl.col("reason"),
             pl.lit(kind.kind).alias("kind"),
+            pl.col("row_values"),
+            pl.lit("parse").alias("check_stage"),
         )
         .sort("row_number", "column_name")
-        if problem_cols and frame.height
+        if frame.height
         else pl.DataFrame(schema=REJECT_SCHEMA)
     )
-    bad_rows = set(rejects["row_number"].to_list())
-    loaded = frame.filter(~pl.col("_row_number").is_in(list(bad_rows)))
-    loaded = loaded.select(
+    bad_rows = rejects["row_number"].unique().to_list()
+    loaded = frame.filter(~pl.col("_row_number").is_in(bad_rows)).select(
         *[pl.col(f"__typed_{c.name}").cast(output_dtype(c)).alias(c.name) for c in kind.columns],
+        *[pl.col(c.name_column).str.strip_chars() for c in kind.named],
         *_extra_columns(kind),
+        pl.lit(",".join(c.name for c in kind.named if c.name_column in match.columns)).alias(
+            "_named_columns"
+        ),
         pl.lit(source_file).alias("_source_file"),
         pl.lit(raw_sheet.name).alias("_sheet"),
         pl.col("_row_number"),
     )
-    loaded = _finish(kind, loaded)
-    return SheetResult(kind.kind, raw_sheet.name, loaded, rejects, frame.height)
+    return SheetResult(kind.kind, raw_sheet.name, _finish(kind, loaded), rejects, frame.height)
+
+
+def _row_values(kind: SheetKind) -> pl.Expr:
+    """The whole row as the user typed it, {header: value}, so a reject list can show it;
+    ID-card numbers masked."""
+    fields = []
+    for c in kind.columns:
+        value = pl.col(c.name)
+        if c.type == "idcard":
+            value = value.str.slice(0, 4) + "**********" + value.str.slice(-4)
+        fields.append(value.alias(c.header))
+        if c.name_headers:
+            fields.append(pl.col(c.name_column).alias(c.name_headers[0]))
+    return pl.struct(fields).struct.json_encode()
 
 
 def _extra_columns(kind: SheetKind) -> list[pl.Expr]:
@@ -394,10 +425,60 @@ def _extra_columns(kind: SheetKind) -> list[pl.Expr]:
     return []
 
 
-def _row_rule_checks(kind: SheetKind, frame: pl.DataFrame) -> list[pl.Expr]:
-    """Rules that need more than one column of the same row."""
+def _rule(name: str, when: pl.Expr, header: str, raw: pl.Expr, reason: pl.Expr | str) -> pl.Expr:
+    reason_expr = pl.lit(reason) if isinstance(reason, str) else reason
+    return (
+        pl.when(when)
+        .then(pl.struct(col=pl.lit(header), raw=raw, reason=reason_expr))
+        .alias(f"__p_rule_{name}")
+    )
+
+
+def _row_rule_checks(kind: SheetKind, today: dt.date) -> list[pl.Expr]:
+    """Rules beyond one cell's type: impossible dates, and rules over several columns of a row."""
     t = {c.name: pl.col(f"__typed_{c.name}") for c in kind.columns}
     rules: list[pl.Expr] = []
+    this_month = today.replace(day=1)
+    for c in kind.columns:
+        if c.type == "date":
+            rules.append(
+                _rule(
+                    f"future_{c.name}",
+                    t[c.name] > today,
+                    c.header,
+                    pl.col(c.name),
+                    f"「{c.header}」晚于今天（{today.isoformat()}），日期不可能",
+                )
+            )
+        elif c.type == "month":
+            rules.append(
+                _rule(
+                    f"future_{c.name}",
+                    t[c.name] > this_month,
+                    c.header,
+                    pl.col(c.name),
+                    f"「{c.header}」晚于本月（{this_month:%Y-%m}），月份不可能",
+                )
+            )
+    if kind.kind == "members":
+        rules.append(
+            _rule(
+                "joined_adult",
+                t["joined_on"] < t["born_on"].dt.offset_by("18y"),
+                "入党日期",
+                pl.col("joined_on"),
+                "入党日期早于出生日期满18周岁之日",
+            )
+        )
+        rules.append(
+            _rule(
+                "confirmed_after_joined",
+                t["confirmed_on"] < t["joined_on"],
+                "转正日期",
+                pl.col("confirmed_on"),
+                "转正日期早于入党日期",
+            )
+        )
     if kind.kind == "activities":
         rules.append(
             pl.when(t["attended"] > t["expected"])
@@ -484,44 +565,51 @@ class FileResult:
         return sum(s.rejects["row_number"].n_unique() for s in self.sheets if s.rejects.height)
 
 
-def _file_reject(source_file: str, sheet: str | None, reason: str) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            {
-                "source_file": source_file,
-                "sheet": sheet,
-                "row_number": None,
-                "column_name": None,
-                "raw_value": None,
-                "reason": reason,
-                "kind": None,
-            }
-        ],
-        schema=REJECT_SCHEMA,
-    )
+def _file_reject(source_file: str, reason: str) -> pl.DataFrame:
+    row = dict.fromkeys(REJECT_SCHEMA) | {
+        "source_file": source_file,
+        "reason": reason,
+        "check_stage": "parse",
+    }
+    return pl.DataFrame([row], schema=REJECT_SCHEMA)
 
 
-def parse_file(path: Path, source_file: str) -> FileResult:
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def _unreadable_reason(path: Path, exc: Exception) -> str:
+    head = path.read_bytes()[:8]
+    if path.suffix.lower() in (".xlsx", ".xlsm") and head == _OLE_MAGIC:
+        # Excel/WPS wrap a password-protected workbook in an OLE container
+        return "文件设置了打开密码（已加密），请取消密码后重新提交"
+    if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+        return "文件设置了打开密码（已加密），请取消密码后重新提交"
+    return f"文件无法读取（可能已损坏或不是真正的 Excel 文件）：{exc}"
+
+
+def parse_file(path: Path, source_file: str, today: dt.date | None = None) -> FileResult:
     """Parse one inbox file; never raises for bad content — problems become rejects."""
+    today = today or dt.date.today()
+
+    def whole_file(reason: str) -> FileResult:
+        return FileResult(source_file, [], _file_reject(source_file, reason))
+
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        return FileResult(
-            source_file, [], _file_reject(source_file, None, "不支持的文件类型（请提交 xlsx/xls/csv）")
-        )
+        return whole_file("不支持的文件类型（请提交 xlsx、xls 或 csv 文件）")
+    if path.stat().st_size == 0:
+        return whole_file("文件为空（0 字节）")
     try:
         sheets = read_cells(path)
     except Exception as exc:  # corrupt, encrypted, truncated: one reject names the file
-        return FileResult(
-            source_file, [], _file_reject(source_file, None, f"文件无法读取（可能已损坏或加密）：{exc}")
-        )
-    results: list[SheetResult] = []
-    for raw_sheet in sheets:
-        match = find_header(raw_sheet.rows)
-        if match is None:
-            continue
-        results.append(parse_sheet(raw_sheet, match, source_file))
+        return whole_file(_unreadable_reason(path, exc))
+    results = [
+        parse_sheet(raw_sheet, match, source_file, today)
+        for raw_sheet in sheets
+        if (match := find_header(raw_sheet.rows)) is not None
+    ]
     if not results:
-        return FileResult(
-            source_file, [], _file_reject(source_file, None, "未找到可识别的表头（请使用模板中的列名）")
+        return whole_file(
+            "未找到可识别的表头：没有一个工作表的列名与模板一致（可用 dangjian templates 获取模板）"
         )
     return FileResult(source_file, results, pl.DataFrame(schema=REJECT_SCHEMA))
 
@@ -530,7 +618,9 @@ def empty_table(kind: str) -> pl.DataFrame:
     """The typed shape of raw.<kind> (without lineage), for creating tables before any file arrives."""
     sheet_kind = KINDS[kind]
     schema = {c.name: output_dtype(c) for c in sheet_kind.columns}
+    schema |= {c.name_column: pl.String for c in sheet_kind.named}
     if kind == "tasks":
         schema["deadline"] = pl.Date
         schema["deadline_text"] = pl.String
+    schema["_named_columns"] = pl.String
     return pl.DataFrame(schema=schema)

@@ -15,10 +15,11 @@ import duckdb
 import polars as pl
 
 from dagster_project.contracts import SHEET_KINDS
+from dagster_project.ingest.crosscheck import check_across_files
 from dagster_project.ingest.reader import REJECT_SCHEMA, SUPPORTED_SUFFIXES, empty_table, parse_file
 
 # Bump when parsing rules change so that unchanged files are parsed again under the new rules.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 _DUCK_TYPES = {
     pl.String: "VARCHAR",
@@ -33,24 +34,40 @@ def _ddl(frame: pl.DataFrame) -> str:
     return ", ".join(f'"{name}" {_DUCK_TYPES[dtype.base_type()]}' for name, dtype in frame.schema.items())
 
 
-def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("create schema if not exists raw")
+def _expected_tables() -> dict[str, str]:
     lineage = (
         "_source_file VARCHAR, _sheet VARCHAR, _row_number BIGINT, _file_hash VARCHAR, _loaded_at TIMESTAMP"
     )
-    for kind in SHEET_KINDS:
-        con.execute(
-            f"create table if not exists raw.{kind.table} ({_ddl(empty_table(kind.kind))}, {lineage})"
-        )
-    con.execute(
-        f"create table if not exists raw.rejects ({_ddl(pl.DataFrame(schema=REJECT_SCHEMA))}, "
-        "file_hash VARCHAR, loaded_at TIMESTAMP)"
+    tables = {kind.table: f"{_ddl(empty_table(kind.kind))}, {lineage}" for kind in SHEET_KINDS}
+    tables["rejects"] = f"{_ddl(pl.DataFrame(schema=REJECT_SCHEMA))}, file_hash VARCHAR, loaded_at TIMESTAMP"
+    tables["files"] = (
+        "source_file VARCHAR primary key, file_hash VARCHAR, parser_version VARCHAR, kinds VARCHAR, "
+        "rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, loaded_at TIMESTAMP"
     )
-    con.execute(
-        "create table if not exists raw.files (source_file VARCHAR primary key, file_hash VARCHAR, "
-        "parser_version VARCHAR, kinds VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, "
-        "loaded_at TIMESTAMP)"
-    )
+    return tables
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create schema raw; a table whose columns no longer match the contract is rebuilt, and then
+    every file is parsed again (raw.files is emptied) so nothing is lost, only re-read."""
+    con.execute("create schema if not exists raw")
+    rebuilt = False
+    for table, ddl in _expected_tables().items():
+        expected = [part.strip().split(" ")[0].strip('"') for part in ddl.split(", ")]
+        current = [
+            r[0]
+            for r in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = ? "
+                "order by column_index",
+                [table],
+            ).fetchall()
+        ]
+        if current and current != expected:
+            con.execute(f"drop table raw.{table}")
+            rebuilt = True
+        con.execute(f"create table if not exists raw.{table} ({ddl})")
+    if rebuilt:
+        con.execute("delete from raw.files")
 
 
 def file_hash(path: Path) -> str:
@@ -103,6 +120,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
 def sync_inbox(
     con: duckdb.DuckDBPyConnection, inbox: Path, archive: Path, now: dt.datetime | None = None
 ) -> IngestSummary:
+    """Bring schema raw in step with the inbox, then check every row against the other files."""
     ensure_raw_schema(con)
     now = now or dt.datetime.now().replace(microsecond=0)
     summary = IngestSummary()
@@ -127,7 +145,7 @@ def sync_inbox(
             target = archive / f"{digest}{path.suffix.lower()}"
             if not target.exists():
                 shutil.copy2(path, target)
-        result = parse_file(path, source_file)
+        result = parse_file(path, source_file, today=now.date())
         lineage = [pl.lit(digest).alias("_file_hash"), pl.lit(now).alias("_loaded_at")]
         con.execute("begin")
         _delete_file_rows(con, source_file)
@@ -153,4 +171,7 @@ def sync_inbox(
         )
         con.execute("commit")
         summary.parsed.append(source_file)
+    con.execute("begin")
+    check_across_files(con)
+    con.execute("commit")
     return summary

@@ -12,5 +12,7 @@ select
     end as raw_value,
     reason,
     kind,
+    check_stage,
+    row_values,
     loaded_at
 from {{ source('raw', 'rejects') }}

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'activities') }}
+    {{ loaded_rows('activities') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'adjustments') }}
+    {{ loaded_rows('adjustments') }}
 ),
 
 renamed as (

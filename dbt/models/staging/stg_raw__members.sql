@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'members') }}
+    {{ loaded_rows('members') }}
 ),
 
 renamed as (

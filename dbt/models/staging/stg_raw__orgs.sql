@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'orgs') }}
+    {{ loaded_rows('orgs') }}
 ),
 
 renamed as (

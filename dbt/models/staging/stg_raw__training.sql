@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'training') }}
+    {{ loaded_rows('training') }}
 ),
 
 renamed as (

@@ -1,0 +1,38 @@
+-- Zero unexplained drops: for every file, the rows staging holds = rows read − rows rejected.
+with staged as (
+    select source_file, count(*) as n from {{ ref('stg_raw__orgs') }} group by all
+    union all
+    select source_file, count(*) as n from {{ ref('stg_raw__members') }} group by all
+    union all
+    select source_file, count(*) as n from {{ ref('stg_raw__training') }} group by all
+    union all
+    select source_file, count(*) as n from {{ ref('stg_raw__activities') }} group by all
+    union all
+    select source_file, count(*) as n from {{ ref('stg_raw__funding') }} group by all
+    union all
+    select source_file, count(*) as n from {{ ref('stg_raw__dues') }} group by all
+    union all
+    select source_file, count(*) as n from {{ ref('stg_raw__tasks') }} group by all
+    union all
+    select source_file, count(*) as n from {{ ref('stg_raw__evaluations') }} group by all
+    union all
+    select source_file, count(*) as n from {{ ref('stg_raw__adjustments') }} group by all
+    union all
+    select source_file, count(*) as n from {{ ref('stg_raw__checklist') }} group by all
+),
+
+staged_per_file as (
+    select source_file, sum(n) as rows_staged from staged group by all
+)
+
+select
+    summary.source_file,
+    summary.rows_read,
+    summary.rows_loaded,
+    summary.rows_rejected,
+    coalesce(staged_per_file.rows_staged, 0) as rows_staged
+from {{ ref('load_summary') }} as summary
+left join staged_per_file
+    on staged_per_file.source_file = summary.source_file
+where summary.rows_loaded <> coalesce(staged_per_file.rows_staged, 0)
+   or summary.rows_read <> summary.rows_loaded + summary.rows_rejected
