@@ -36,3 +36,24 @@ def write_workbook(path: Path, sheets: dict[str, tuple[str, list[dict]]], title_
         ws.write(r + 1, 0, "填表人：张三    审核人：李四")
     workbook.close()
     return path
+
+
+def write_cells(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """Cells exactly as given (row 0 = Excel row 1): for headers and layouts the contract would not
+    produce — aliases, odd spacing, a table that starts in column C. dt.date values become Excel dates."""
+    workbook = xlsxwriter.Workbook(str(path))
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    for sheet_name, rows in sheets.items():
+        ws = workbook.add_worksheet(sheet_name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, dt.date):
+                    ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_format)
+                elif isinstance(value, str):
+                    ws.write_string(r, c, value)
+                else:
+                    ws.write(r, c, value)
+    workbook.close()
+    return path
