@@ -167,6 +167,34 @@ def run() -> None:
     console.print(f"[green]完成[/green]，用时 {time.perf_counter() - started:.1f} 秒")
 
 
+@app.command()
+def rejects(
+    out: Annotated[Path, typer.Option("--out", help="导出的 Excel 文件")],
+    file: Annotated[str | None, typer.Option("--file", help="只导出这个收件箱文件的问题")] = None,
+) -> None:
+    """导出拒收清单（可退回学院修改）与各文件的数据质量统计。"""
+    from dagster_project.exports import write_rejects_workbook
+
+    home = _home()
+    try:
+        exported = write_rejects_workbook(home.serving, out, file)
+    except (ValueError, FileNotFoundError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"已导出 {exported.rejects} 条退回记录（{exported.files} 个文件）→ {exported.path}")
+
+
+@app.command()
+def templates(out: Annotated[Path, typer.Option("--out", help="模板输出目录")]) -> None:
+    """生成空白填报模板：每类表格一个工作簿，表头带填写说明。"""
+    from dagster_project.templates import write_templates
+
+    written = write_templates(out)
+    console.print(f"已生成 {len(written)} 个模板 → {out}")
+    for path in written:
+        console.print(f"  {path.name}")
+
+
 def streamlit_command(port: int) -> list[str]:
     return [
         sys.executable,
