@@ -37,7 +37,9 @@ def test_messy_rows_and_only_them_are_rejected(demo_home):
 
 def test_rows_read_equal_loaded_plus_rejected_per_file(demo_home):
     home, summary, checks = demo_home
-    files = _query(home, "select source_file, rows_read, rows_loaded, rows_rejected, problem from marts.load_summary")
+    files = _query(
+        home, "select source_file, rows_read, rows_loaded, rows_rejected, problem from marts.load_summary"
+    )
     assert len(files) == len(summary.files)
     assert all(read == loaded + rejected and problem is None for _, read, loaded, rejected, problem in files)
     assert sum(r for _, _, _, r, _ in files) == 9

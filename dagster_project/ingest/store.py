@@ -34,7 +34,7 @@ def _ddl(frame: pl.DataFrame) -> str:
     return ", ".join(f'"{name}" {_DUCK_TYPES[dtype.base_type()]}' for name, dtype in frame.schema.items())
 
 
-def _expected_tables() -> dict[str, str]:
+def expected_tables() -> dict[str, str]:
     lineage = (
         "_source_file VARCHAR, _sheet VARCHAR, _row_number BIGINT, _file_hash VARCHAR, _loaded_at TIMESTAMP"
     )
@@ -52,7 +52,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     every file is parsed again (raw.files is emptied) so nothing is lost, only re-read."""
     con.execute("create schema if not exists raw")
     rebuilt = False
-    for table, ddl in _expected_tables().items():
+    for table, ddl in expected_tables().items():
         expected = [part.strip().split(" ")[0].strip('"') for part in ddl.split(", ")]
         current = [
             r[0]
