@@ -1,0 +1,24 @@
+-- Each org's own funding rows from January 1 to the period's end: 拨款, 支出 and 其它 支出.
+with periods as (
+    select * from {{ ref('int_periods') }}
+),
+
+funding as (
+    select * from {{ ref('stg_raw__funding') }}
+)
+
+select
+    periods.period,
+    funding.org_code,
+    cast(coalesce(sum(funding.amount) filter (where funding.funding_type = '拨款'), 0) as double) as allocated,
+    cast(coalesce(sum(funding.amount) filter (where funding.funding_type = '支出'), 0) as double) as spent,
+    cast(coalesce(sum(funding.amount) filter (
+        where funding.funding_type = '支出' and funding.category = '其它'
+    ), 0) as double) as spent_other,
+    cast(coalesce(sum(funding.amount) filter (where funding.funding_type = '党费返还'), 0) as double)
+        as dues_returned
+from funding
+inner join periods
+    on funding.year = periods.year
+    and funding.booked_on <= periods.period_end
+group by all
