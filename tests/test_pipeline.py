@@ -216,23 +216,51 @@ def test_branch_scores_match_hand_computation(built):
     s = _scores(built)
     q1 = s[("2024Q1", "0101")]
     # B1 = 0.5·(7/7 met) + 0.25·(0 党课 / 1) + 0.25·(3 of 3 months with 主题党日) = 50 + 0 + 25
-    # B4 = 党员大会 1/1, 支委会 3/3, attendance 28/28 → 100; total 87.5 + 加分 8 capped at 5 → 92.5
-    assert (q1["b1"], q1["b4"], q1["base_total"], q1["bonus"], q1["total"]) == (75.0, 100.0, 87.5, 5.0, 92.5)
-    assert (q1["stars"], q1["rank_overall"], q1["rank_in_college"], q1["tier"]) == (5, 1, 1, None)
+    # B2 = no dues sheet (left out); 0 失联 → 100, roster 8 of 9 rows clean (T009 rejected) → 88.889,
+    #      7 members → size ok 100: (20 + 17.778 + 20) / 0.6 = 96.296
+    # B3 year end only; B4 = 党员大会 1/1, 支委会 3/3, attendance 28/28 → 100
+    # B5 = 宣传 0/1 → 0 (书记讲党课 year end only); B6 = 教工 双带头人 → 100 (no 述职评议: left out)
+    # B7 = 志愿服务 0/1 → 0 (no 拨款: funds_used left out)
+    # total = (75 + 96.296 + 100 + 0 + 100 + 0) / 6 = 61.883, + 加分 8 capped at 5 → 66.88
+    assert (q1["b1"], q1["b2"], q1["b3"], q1["b4"], q1["b5"], q1["b6"], q1["b7"]) == (
+        75.0,
+        96.3,
+        None,
+        100.0,
+        0.0,
+        100.0,
+        0.0,
+    )
+    assert (q1["base_total"], q1["bonus"], q1["total"]) == (61.88, 5.0, 66.88)
+    assert (q1["stars"], q1["rank_overall"], q1["rank_in_college"], q1["tier"]) == (2, 1, 1, None)
 
     q4 = s[("2024Q4", "0101")]
     # B1 = 0.5·(6/8 met) + 0.25·(4/4 党课) + 0.25·(6/12 months) = 37.5 + 25 + 12.5
+    # B3 = 0.35·组织生活会 100 + 0.35·民主评议 100 + 0.3·谈心谈话 0/8 → 70
     # B4 = 0.35·(4/4) + 0.35·(4/12 支委会) + 0.3·(99/108 attended) = 35 + 11.667 + 27.5 = 74.167
-    assert (q4["b1"], q4["b4"], q4["total"], q4["stars"]) == (75.0, 74.17, 79.58, 3)
+    # B5 = 0.5·宣传 0/4 + 0.5·书记 T001 讲党课 1/1 → 50
+    # total = (75 + 96.296 + 70 + 74.167 + 50 + 100 + 0) / 7 = 66.495, + 5 → 71.49 ★3, 规范化
+    assert (q4["b1"], q4["b3"], q4["b4"], q4["b5"], q4["total"], q4["stars"]) == (
+        75.0,
+        70.0,
+        74.17,
+        50.0,
+        71.49,
+        3,
+    )
     assert q4["tier"] == "规范化" and q4["meets_hard_rules"]
 
     q1s = s[("2024Q1", "0102")]
     # B1 = 0.5·(2/3) + 0.25·0 + 0.25·(1/3) = 41.667; B4 without 支委会: (0.35·100 + 0.3·5/6·100)/0.65 = 92.308
-    assert (q1s["b1"], q1s["b4"], q1s["total"], q1s["stars"], q1s["rank_overall"]) == (
+    # B2 = 100 (3 clean rows, 3 members within 3–30); B5 = 0; B6 left out (学生, no 述职评议); B7 = 0
+    # total = (41.667 + 100 + 92.308 + 0 + 0) / 5 = 46.79 ★1
+    assert (q1s["b1"], q1s["b2"], q1s["b4"], q1s["b6"], q1s["total"], q1s["stars"], q1s["rank_overall"]) == (
         41.67,
+        100.0,
         92.31,
-        66.99,
-        2,
+        None,
+        46.79,
+        1,
         2,
     )
     # 换届 overdue since 2023-05-01: never 规范化

@@ -29,15 +29,22 @@ params as (
     from {{ ref('rule_parameters') }}
 ),
 
+members as (
+    select year, member_key, lost_contact from {{ ref('dim_member') }}
+),
+
 member_counts as (
     select
-        period,
-        branch_code,
+        training.period,
+        training.branch_code,
         count(*) as member_count,
-        count(*) filter (where status = '正式党员') as full_member_count,
-        count(*) filter (where met) as members_met,
-        count(*) filter (where party_role = '书记') as secretaries_on_roster
+        count(*) filter (where training.status = '正式党员') as full_member_count,
+        count(*) filter (where training.met) as members_met,
+        count(*) filter (where members.lost_contact) as lost_contact_count
     from training
+    left join members
+        on members.year = training.year
+        and members.member_key = training.member_key
     group by all
 ),
 
@@ -61,6 +68,7 @@ base as (
         cast(coalesce(member_counts.member_count, 0) as integer) as member_count,
         cast(coalesce(member_counts.full_member_count, 0) as integer) as full_member_count,
         cast(coalesce(member_counts.members_met, 0) as integer) as members_met,
+        cast(coalesce(member_counts.lost_contact_count, 0) as integer) as lost_contact_count,
         -- the secretary named in 组织架构 is on this branch's roster for the period
         exists (
             select 1 from training as t

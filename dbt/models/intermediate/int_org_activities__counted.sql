@@ -20,6 +20,7 @@ select
     -- attendance only where both counts were filled in
     cast(sum(case when activities.attended is not null then activities.expected end) as bigint) as expected,
     cast(sum(case when activities.expected is not null then activities.attended end) as bigint) as attended,
+    cast(coalesce(sum(activities.attended), 0) as bigint) as attendees,
     cast(count(*) filter (where activities.speaker_key = orgs.secretary_key) as integer) as held_by_secretary
 from activities
 inner join periods

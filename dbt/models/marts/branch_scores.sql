@@ -96,6 +96,8 @@ starred as (
         cast(rank() over (partition by period order by veto, total desc) as integer) as rank_overall,
         cast(rank() over (partition by period, college_code order by veto, total desc) as integer)
             as rank_in_college,
+        cast(rank() over (partition by period, branch_category order by veto, total desc) as integer)
+            as rank_in_category,
         count(*) over (partition by period) as branches_in_period
     from ranked
 )
@@ -133,5 +135,6 @@ select
     veto,
     adjustment_detail,
     rank_overall,
-    rank_in_college
+    rank_in_college,
+    rank_in_category
 from starred
