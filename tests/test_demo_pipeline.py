@@ -55,3 +55,38 @@ def test_one_score_row_per_branch_per_quarter(demo_home):
     )[0]
     per_period = _query(home, "select count(*) from marts.dim_org where is_branch group by year")
     assert periods == 12 and rows == sum(n for (n,) in per_period) * 4
+
+
+def test_overdue_college_has_no_regularised_branch(demo_home):
+    home, summary, _ = demo_home
+    tiers = _query(
+        home,
+        f"select distinct tier from marts.branch_scores where quarter = 4 and college_code = '{summary.overdue_college}'",
+    )
+    assert tiers == [(None,)]
+
+
+def test_branch_total_recomputes_by_hand_from_its_indicators(demo_home):
+    """Any branch score opens to its indicators: weighted mean per dimension, plain mean of the
+    dimensions, + capped 加分 − 扣分, clamped, rounded — to the cent."""
+    home, _, _ = demo_home
+    for branch, period in _query(
+        home,
+        "select branch_code, period from marts.branch_scores where period in ('2024Q2', '2025Q4') limit 6",
+    ):
+        indicators = _query(
+            home,
+            f"select dimension, score, weight from marts.branch_indicators "
+            f"where org_code = '{branch}' and period = '{period}'",
+        )
+        dimensions: dict[str, list[tuple[float, float]]] = {}
+        for dimension, score, weight in indicators:
+            dimensions.setdefault(dimension, []).append((score, weight))
+        means = [sum(s * w for s, w in rows) / sum(w for _, w in rows) for rows in dimensions.values()]
+        base = sum(means) / len(means)
+        total, bonus, deduction = _query(
+            home,
+            f"select total, bonus, deduction from marts.branch_scores where branch_code = '{branch}' and period = '{period}'",
+        )[0]
+        # branch_scores averages the published (rounded) indicator scores, so this is exact to the cent
+        assert abs(round(max(0.0, min(100.0, base + bonus - deduction)), 2) - total) < 0.006

@@ -308,3 +308,50 @@ def test_rerun_with_no_change_gives_identical_marts(built):
     before = _marts(built)
     assert _materialize().success
     assert _marts(built) == before
+
+
+def test_changing_a_rulebook_csv_moves_the_score(built, tmp_path):
+    """The rulebook is data: a copy of the project with B5 weighted 0 scores 0101 without 宣传师生有力."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from dagster_project.home import DBT_DIR, REPO_ROOT
+
+    project = tmp_path / "project"
+    shutil.copytree(DBT_DIR, project / "dbt", ignore=shutil.ignore_patterns("target", "logs"))
+    shutil.copytree(REPO_ROOT / "seeds", project / "seeds")
+    dimensions = project / "seeds" / "rule_dimensions.csv"
+    dimensions.write_text(
+        dimensions.read_text(encoding="utf-8").replace(
+            "branch,B5,宣传师生有力,1,", "branch,B5,宣传师生有力,0,"
+        ),
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(built / "warehouse.duckdb", home / "warehouse.duckdb")
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    subprocess.run(
+        [
+            dbt,
+            "build",
+            "--quiet",
+            "--project-dir",
+            str(project / "dbt"),
+            "--profiles-dir",
+            str(project / "dbt"),
+            "--select",
+            "+branch_scores",
+        ],
+        check=True,
+        env={**os.environ, "DANGJIAN_HOME": str(home)},
+        cwd=project / "dbt",
+    )
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        total = con.execute(
+            "select total from marts.branch_scores where period = '2024Q4' and branch_code = '0101'"
+        ).fetchone()[0]
+    # (75 + 96.296 + 70 + 74.167 + 100 + 0) / 6 = 69.244, + 5 → 74.24 (was 71.49 with B5 = 50)
+    assert total == 74.24
