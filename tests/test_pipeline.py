@@ -355,3 +355,38 @@ def test_changing_a_rulebook_csv_moves_the_score(built, tmp_path):
         ).fetchone()[0]
     # (75 + 96.296 + 70 + 74.167 + 100 + 0) / 6 = 69.244, + 5 → 74.24 (was 71.49 with B5 = 50)
     assert total == 74.24
+
+
+def test_college_indicators_match_hand_computation(built):
+    with duckdb.connect(str(built / "serving.duckdb"), read_only=True) as con:
+        rows = dict(
+            con.execute(
+                "select indicator, score from marts.college_indicators where org_code = '01' and period = '2024Q4'"
+            ).fetchall()
+        )
+    assert rows == {
+        # C1: no 中心组/联席会议 rows → 0; no 一票否决 → 100
+        "center_group_study": 0.0,
+        "joint_meetings": 0.0,
+        "no_veto": 100.0,
+        # C2 left out entirely: no tasks, no checklist
+        # C3: 7 of 11 members met their hours (0101: 6 of 8, 0102: S001 only); leaders T001, T002, S001 all met;
+        #     no 党课 by the college secretary (none named) → 0
+        "training_compliance": 63.64,
+        "leader_training": 100.0,
+        "secretary_lectures": 0.0,
+        # C4: branch totals 71.49 and 0102's; 0101 规范化, 0102 not (overdue) → 50; 1 of 2 on time → 50;
+        #     the one 教工 branch has a 双带头人 secretary → 100
+        "branch_mean": rows["branch_mean"],
+        "branches_standard": 50.0,
+        "elections_on_time": 50.0,
+        "dual_leader_coverage": 100.0,
+        # C5: 1 组织员 for max(1, ceil((120 + 1500) / 1000)) = 2 → 50; no 拨款 against 8·200 + 3·100 → 0
+        "organizers": 50.0,
+        "funding_adequacy": 0.0,
+    }
+    with duckdb.connect(str(built / "serving.duckdb"), read_only=True) as con:
+        (branch_mean,) = con.execute(
+            "select round(avg(total), 2) from marts.branch_scores where period = '2024Q4' and college_code = '01'"
+        ).fetchone()
+    assert rows["branch_mean"] == branch_mean
