@@ -90,3 +90,46 @@ def test_branch_total_recomputes_by_hand_from_its_indicators(demo_home):
         )[0]
         # branch_scores averages the published (rounded) indicator scores, so this is exact to the cent
         assert abs(round(max(0.0, min(100.0, base + bonus - deduction)), 2) - total) < 0.006
+
+
+def test_vetoed_college_is_poor_with_no_stars_and_lax_colleges_rank_low(demo_home):
+    home, summary, _ = demo_home
+    year, college = summary.veto
+    grade, stars, rank, colleges = _query(
+        home,
+        f"select grade, stars, rank, (select count(*) from marts.college_scores where period = '{year}Q4') "
+        f"from marts.college_scores where period = '{year}Q4' and college_code = '{college}'",
+    )[0]
+    assert (grade, stars, rank) == ("差", 0, colleges)
+    ranks = dict(
+        _query(home, "select college_code, avg(rank) from marts.college_scores where quarter = 4 group by 1")
+    )
+    lax = [ranks[c] for c, profile in summary.profiles.items() if profile == "lax" and c != college]
+    diligent = [ranks[c] for c, profile in summary.profiles.items() if profile == "diligent" and c != college]
+    assert min(lax) > max(diligent)
+
+
+def test_college_composite_recomputes_by_hand_from_its_indicators(demo_home):
+    home, _, _ = demo_home
+    for college, period in _query(
+        home,
+        "select college_code, period from marts.college_scores where period in ('2024Q2', '2025Q4') limit 6",
+    ):
+        dimensions: dict[str, list[tuple[float, float]]] = {}
+        for dimension, score, weight in _query(
+            home,
+            f"select dimension, score, weight from marts.college_indicators "
+            f"where org_code = '{college}' and period = '{period}'",
+        ):
+            dimensions.setdefault(dimension, []).append((score, weight))
+        means = [sum(s * w for s, w in rows) / sum(w for _, w in rows) for rows in dimensions.values()]
+        total_, bonus, deduction, evaluation, composite = _query(
+            home,
+            f"select total, bonus, deduction, evaluation_score, composite from marts.college_scores "
+            f"where college_code = '{college}' and period = '{period}'",
+        )[0]
+        total = round(max(0.0, min(100.0, sum(means) / len(means) + bonus - deduction)), 2)
+        assert abs(total - total_) < 0.006
+        # 0.8 × 总分 + 0.2 × 述职评议 (year end); before it, or without votes, the total alone
+        expected = total if evaluation is None else 0.8 * total + 0.2 * evaluation
+        assert abs(round(expected, 2) - composite) < 0.006
