@@ -27,6 +27,10 @@ REQUIRED_MARTS = (
     "college_indicators",
     "college_scores",
     "tasks",
+    "activity_records",
+    "funding_records",
+    "training_records",
+    "checklist_answers",
 )
 # Public marts checked the same way as soon as they are in the manifest; move a name to REQUIRED_MARTS
 # once the model is part of the project for good.

@@ -1,0 +1,20 @@
+-- Every 组织生活 row behind an indicator, with the file and Excel row it came from.
+select
+    activities.year,
+    activities.org_code,
+    orgs.org_name,
+    orgs.college_code,
+    activities.activity_type,
+    activities.held_on,
+    activities.expected,
+    activities.attended,
+    activities.topic,
+    activities.speaker_key,
+    activities.speaker_key is not null and activities.speaker_key = orgs.secretary_key as by_secretary,
+    activities.source_file,
+    activities.source_sheet,
+    activities.source_row
+from {{ ref('stg_raw__activities') }} as activities
+left join {{ ref('dim_org') }} as orgs
+    on orgs.year = activities.year
+    and orgs.org_code = activities.org_code
