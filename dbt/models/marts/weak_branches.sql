@@ -18,7 +18,7 @@ targets as (
 meetings as (
     -- required meeting types held fewer than half the required times by the year end
     select
-        activities.period,
+        branches.period,
         branches.branch_code,
         string_agg(
             targets.activity_type || ' ' || coalesce(activities.held, 0) || '/' || cast(targets.annual_count as integer),
