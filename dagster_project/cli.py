@@ -120,28 +120,26 @@ def print_summary(home: Home) -> None:
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         files, read, loaded, rejected = con.execute(
             "select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
-            "coalesce(sum(rows_rejected), 0) from raw.files"
+            "coalesce(sum(rows_rejected), 0) from marts.load_summary"
         ).fetchone()
-        file_rejects = con.execute("select count(*) from raw.rejects where row_number is null").fetchone()[0]
-        latest = con.execute("select max(period) from marts.branch_scores").fetchone()[0]
+        file_rejects = con.execute("select count(*) from marts.load_summary where problem is not null").fetchone()[0]
+        latest = con.execute("select max(period) from marts.college_scores").fetchone()[0]
         top = con.execute(
-            "select rank_overall, branch_name, college_name, total, stars from marts.branch_scores "
-            "where period = ? order by rank_overall, branch_code limit 5",
+            "select rank, college_name, composite, stars, grade from marts.college_scores "
+            "where period = ? order by rank, college_code limit 5",
             [latest],
         ).fetchall()
     console.print(
         f"\n文件 {files} 个：读取 {read} 行，入库 {loaded} 行，拒收 {rejected} 行"
         + (f"，无法读取的文件 {file_rejects} 个" if file_rejects else "")
-        + "（明细见 marts.rejects）"
+        + "（明细：dangjian rejects --out 文件.xlsx）"
     )
     if latest:
-        table = Table(title=f"{latest} 党支部排名前五")
-        for col in ("名次", "党支部", "二级党组织", "总分", "星级"):
+        table = Table(title=f"{latest} 二级党组织排名前五")
+        for col in ("名次", "二级党组织", "综合得分", "星级", "等次"):
             table.add_column(col)
-        for rank, branch, college, total, stars in top:
-            table.add_row(
-                str(rank), branch, college or "", f"{total:.2f}", "★" * stars if stars else "不定级"
-            )
+        for rank, college, composite, stars, grade in top:
+            table.add_row(str(rank), college, f"{composite:.2f}", "★" * stars if stars else "不定级", grade or "")
         console.print(table)
     console.print(f"看板快照：{home.serving}")
 
@@ -153,10 +151,15 @@ def run() -> None:
     started = time.perf_counter()
     result = run_pipeline(home)
     checks = result.get_asset_check_evaluations()
-    failed = [c for c in checks if not c.passed]
-    console.print(f"数据检查 {len(checks)} 项，未通过 {len(failed)} 项")
+    from dagster import AssetCheckSeverity
+
+    failed = [c for c in checks if not c.passed and c.severity == AssetCheckSeverity.ERROR]
+    warned = [c for c in checks if not c.passed and c.severity == AssetCheckSeverity.WARN]
+    console.print(f"数据检查 {len(checks)} 项：未通过 {len(failed)} 项，警告 {len(warned)} 项")
     for check in failed:
         console.print(f"[red]  ✘ {check.asset_key.to_user_string()}: {check.check_name}[/red]")
+    for check in warned:
+        console.print(f"[yellow]  ⚠ {check.asset_key.to_user_string()}: {check.check_name}[/yellow]")
     if not result.success:
         console.print(
             "[red]运行失败：看板仍使用上一次成功发布的快照。[/red]"

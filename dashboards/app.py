@@ -23,6 +23,24 @@ PAGES = [
         url_path="ranking",
         default=True,
     ),
+    st.Page(
+        HERE / "pages" / "data_quality.py",
+        title="数据质量",
+        icon=":material/fact_check:",
+        url_path="quality",
+    ),
+    st.Page(
+        HERE / "pages" / "sql_query.py",
+        title="自助查询",
+        icon=":material/terminal:",
+        url_path="sql",
+    ),
+    st.Page(
+        HERE / "pages" / "templates.py",
+        title="模板下载",
+        icon=":material/download:",
+        url_path="templates",
+    ),
 ]
 
 st.set_page_config(page_title="党建考核数据仓库", page_icon=":material/flag:", layout="wide")

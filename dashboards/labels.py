@@ -35,3 +35,9 @@ def star_label(stars: int | None) -> str:
         return ""
     stars = int(stars)
     return NO_GRADE if stars <= 0 else f"★{min(stars, MAX_STARS)}"
+
+
+# 数据质量: marts.rejects.check_stage.
+CHECK_STAGES: dict[str, str] = {"parse": "读取检查", "cross": "交叉核对"}
+ALL_FILES = "全部文件"
+WHOLE_FILE = "整个文件"  # the sheet of a reject about the whole file (row_number NULL, sheet NULL)

@@ -4,6 +4,8 @@ Two colleges, four branches, two periods (2024Q3, 2024Q4). The values are typed 
 the dashboard must only select, filter and format what the marts hold.
 """
 
+import json
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -36,6 +38,54 @@ SCORES = {
 }
 
 LATEST_PERIOD = "2024Q4"
+
+# ---- 数据质量: marts.load_summary and marts.rejects ------------------------------------------------
+
+GOOD_FILE = "2024_计算机学院党建台账.xlsx"
+CLEAN_FILE = "2024_马克思主义学院花名册.xlsx"
+BROKEN_FILE = "马院经费台账（损坏）.xlsx"
+UNREADABLE = "文件无法读取（可能已损坏或加密）：File is not a zip file"
+
+# source_file, file_hash, kinds, rows_read, rows_loaded, rows_rejected, loaded_at, problem
+LOAD_SUMMARY = [
+    (GOOD_FILE, "a1b2c3", "members,training,activities", 120, 117, 3, datetime(2024, 12, 20, 9, 30), None),
+    (CLEAN_FILE, "d4e5f6", "members", 45, 45, 0, datetime(2024, 12, 20, 9, 31), None),
+    (BROKEN_FILE, "0a0b0c", None, 0, 0, 0, datetime(2024, 12, 20, 9, 32), UNREADABLE),
+]
+
+_ROW_5 = {"年度": "2024", "工号/学号": "20240012", "姓名": "张三", "出生日期": "2030-01-01", "入党日期": ""}
+_ROW_9 = {"组织编码": "C01B09", "活动类型": "主题党日", "日期": "2024-03-18", "应到人数": 20, "实到人数": 25}
+_ROW_7 = {"工号/学号": "20249999", "培训名称": "党课", "开始日期": "2024-05-06", "学时": 4}
+
+# source_file, sheet, row_number, column_name, raw_value, reason, kind, check_stage, row_values
+# Three rejected rows of GOOD_FILE (row 5 of 党员花名册 has two problems) and the unreadable file.
+REJECTS = [
+    (
+        GOOD_FILE,
+        "党员花名册",
+        5,
+        "出生日期",
+        "2030-01-01",
+        "「出生日期」晚于今天",
+        "members",
+        "parse",
+        _ROW_5,
+    ),
+    (GOOD_FILE, "党员花名册", 5, "入党日期", None, "缺少必填项「入党日期」", "members", "parse", _ROW_5),
+    (GOOD_FILE, "组织生活台账", 9, "实到人数", "25", "实到人数大于应到人数", "activities", "parse", _ROW_9),
+    (
+        GOOD_FILE,
+        "学习培训台账",
+        7,
+        "工号/学号",
+        "20249999",
+        "工号/学号不在党员花名册中",
+        "training",
+        "cross",
+        _ROW_7,
+    ),
+    (BROKEN_FILE, None, None, None, None, UNREADABLE, None, "parse", None),
+]
 
 
 def build_serving_db(path: str | Path) -> Path:
@@ -82,4 +132,36 @@ def build_serving_db(path: str | Path) -> Path:
                     (period, year, quarter, code, name, college, COLLEGES[college], cat, members, *values)
                 )
         con.executemany(f"insert into marts.branch_scores values ({', '.join(['?'] * 22)})", score_rows)
+        _add_data_quality(con)
     return path
+
+
+def _add_data_quality(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        create table marts.load_summary (
+            source_file VARCHAR, file_hash VARCHAR, kinds VARCHAR, rows_read BIGINT, rows_loaded BIGINT,
+            rows_rejected BIGINT, loaded_at TIMESTAMP, problem VARCHAR
+        )
+        """
+    )
+    con.executemany("insert into marts.load_summary values (?, ?, ?, ?, ?, ?, ?, ?)", LOAD_SUMMARY)
+    con.execute(
+        """
+        create table marts.rejects (
+            source_file VARCHAR, sheet VARCHAR, row_number BIGINT, column_name VARCHAR, raw_value VARCHAR,
+            reason VARCHAR, kind VARCHAR, check_stage VARCHAR, row_values VARCHAR, loaded_at TIMESTAMP
+        )
+        """
+    )
+    loaded_at = {row[0]: row[6] for row in LOAD_SUMMARY}
+    con.executemany(
+        "insert into marts.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (*row[:8], None if row[8] is None else json.dumps(row[8], ensure_ascii=False), loaded_at[row[0]])
+            for row in REJECTS
+        ],
+    )
+    # Comments as a snapshot could carry them (the 自助查询 catalog prefers them over dbt's manifest).
+    con.execute("comment on table marts.load_summary is '数据质量：每个收件箱文件一行'")
+    con.execute("comment on column marts.load_summary.rows_read is '读取行数（行）'")
