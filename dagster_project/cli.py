@@ -122,7 +122,9 @@ def print_summary(home: Home) -> None:
             "select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
             "coalesce(sum(rows_rejected), 0) from marts.load_summary"
         ).fetchone()
-        file_rejects = con.execute("select count(*) from marts.load_summary where problem is not null").fetchone()[0]
+        file_rejects = con.execute(
+            "select count(*) from marts.load_summary where problem is not null"
+        ).fetchone()[0]
         latest = con.execute("select max(period) from marts.college_scores").fetchone()[0]
         top = con.execute(
             "select rank, college_name, composite, stars, grade from marts.college_scores "
@@ -139,7 +141,9 @@ def print_summary(home: Home) -> None:
         for col in ("名次", "二级党组织", "综合得分", "星级", "等次"):
             table.add_column(col)
         for rank, college, composite, stars, grade in top:
-            table.add_row(str(rank), college, f"{composite:.2f}", "★" * stars if stars else "不定级", grade or "")
+            table.add_row(
+                str(rank), college, f"{composite:.2f}", "★" * stars if stars else "不定级", grade or ""
+            )
         console.print(table)
     console.print(f"看板快照：{home.serving}")
 
