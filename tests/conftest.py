@@ -13,3 +13,24 @@ def dbt_manifest() -> Path:
     from dagster_project.project import ensure_manifest
 
     return ensure_manifest()
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory, dbt_manifest):
+    """The demo university (seed 2026, scale 0.2) through the whole graph once per test session:
+    (home folder, DemoSummary, {check name: passed}). Its serving.duckdb backs the dashboard tests."""
+    import dagster as dg
+
+    from dagster_project.demo import generate_demo
+
+    home = tmp_path_factory.mktemp("demo_home")
+    summary = generate_demo(home / "inbox", seed=2026, scale=0.2)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DANGJIAN_HOME", str(home))
+        from dagster_project.definitions import defs
+
+        d = defs()
+        result = dg.materialize([*d.assets, *d.asset_checks], resources=d.resources)
+        assert result.success
+        checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
+    return home, summary, checks

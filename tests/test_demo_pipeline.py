@@ -1,26 +1,7 @@
 """The demo university through the whole graph: every deliberately messy row is in marts.rejects,
 nothing else is, and per file rows read = rows loaded + rows rejected."""
 
-import dagster as dg
 import duckdb
-import pytest
-
-from dagster_project.demo import generate_demo
-
-
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory, dbt_manifest):
-    home = tmp_path_factory.mktemp("demo_home")
-    summary = generate_demo(home / "inbox", seed=2026, scale=0.2)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DANGJIAN_HOME", str(home))
-        from dagster_project.definitions import defs
-
-        d = defs()
-        result = dg.materialize([*d.assets, *d.asset_checks], resources=d.resources)
-        assert result.success
-        checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
-    return home, summary, checks
 
 
 def _query(home, sql):
