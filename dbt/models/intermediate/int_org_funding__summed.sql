@@ -10,12 +10,12 @@ funding as (
 select
     periods.period,
     funding.org_code,
-    cast(coalesce(sum(funding.amount) filter (where funding.funding_type = '拨款'), 0) as double) as allocated,
-    cast(coalesce(sum(funding.amount) filter (where funding.funding_type = '支出'), 0) as double) as spent,
+    cast(coalesce(sum(funding.amount) filter (where funding.funding_type = '拨款'), 0) as decimal(18, 2)) as allocated,
+    cast(coalesce(sum(funding.amount) filter (where funding.funding_type = '支出'), 0) as decimal(18, 2)) as spent,
     cast(coalesce(sum(funding.amount) filter (
         where funding.funding_type = '支出' and funding.category = '其它'
-    ), 0) as double) as spent_other,
-    cast(coalesce(sum(funding.amount) filter (where funding.funding_type = '党费返还'), 0) as double)
+    ), 0) as decimal(18, 2)) as spent_other,
+    cast(coalesce(sum(funding.amount) filter (where funding.funding_type = '党费返还'), 0) as decimal(18, 2))
         as dues_returned
 from funding
 inner join periods

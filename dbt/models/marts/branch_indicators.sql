@@ -32,10 +32,6 @@ params as (
     from {{ ref('rule_parameters') }}
 ),
 
-weights as (
-    select * from {{ ref('rule_indicators') }} where level = 'branch'
-),
-
 held as (
     select
         branch_periods.period,
@@ -211,41 +207,14 @@ indicator_values as (
     from measured cross join params
 ),
 
-scored as (
+indicator_scores as (
     select
-        indicator_values.period,
-        indicator_values.year,
-        indicator_values.quarter,
-        indicator_values.branch_code as org_code,
-        indicator_values.college_code,
-        weights.dimension,
-        indicator_values.indicator,
-        weights.indicator_name,
-        cast(indicator_values.value as double) as value,
-        cast(indicator_values.target as double) as target,
-        cast(coalesce(
+        indicator_values.*,
+        coalesce(
             indicator_values.custom_score,
             {{ ratio_score('indicator_values.value', 'indicator_values.target') }}
-        ) as double) as score,
-        weights.weight
+        ) as score
     from indicator_values
-    inner join weights
-        on weights.indicator = indicator_values.indicator
-    where indicator_values.is_year_end or not weights.annual_only
-)
+),
 
-select
-    period,
-    year,
-    quarter,
-    org_code,
-    college_code,
-    dimension,
-    indicator,
-    indicator_name,
-    round(value, 2) as value,
-    round(target, 2) as target,
-    round(score, 2) as score,
-    weight
-from scored
-where score is not null
+{{ published_indicators('indicator_scores', 'branch', 'branch_code') }}

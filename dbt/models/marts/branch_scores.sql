@@ -8,10 +8,6 @@ indicators as (
     select * from {{ ref('branch_indicators') }}
 ),
 
-dimensions as (
-    select dimension, weight from {{ ref('rule_dimensions') }} where level = 'branch'
-),
-
 adjustments as (
     select * from {{ ref('int_org_adjustments__yearly') }}
 ),
@@ -27,36 +23,7 @@ params as (
     from {{ ref('rule_parameters') }}
 ),
 
-dimension_scores as (
-    select
-        period,
-        org_code,
-        dimension,
-        sum(score * weight) / sum(weight) as score
-    from indicators
-    group by all
-),
-
-totals as (
-    select
-        branch_periods.period,
-        branch_periods.branch_code,
-        max(dimension_scores.score) filter (where dimension_scores.dimension = 'B1') as b1,
-        max(dimension_scores.score) filter (where dimension_scores.dimension = 'B2') as b2,
-        max(dimension_scores.score) filter (where dimension_scores.dimension = 'B3') as b3,
-        max(dimension_scores.score) filter (where dimension_scores.dimension = 'B4') as b4,
-        max(dimension_scores.score) filter (where dimension_scores.dimension = 'B5') as b5,
-        max(dimension_scores.score) filter (where dimension_scores.dimension = 'B6') as b6,
-        max(dimension_scores.score) filter (where dimension_scores.dimension = 'B7') as b7,
-        sum(dimension_scores.score * dimensions.weight) / sum(dimensions.weight) as base_total
-    from branch_periods
-    left join dimension_scores
-        on dimension_scores.period = branch_periods.period
-        and dimension_scores.org_code = branch_periods.branch_code
-    left join dimensions
-        on dimensions.dimension = dimension_scores.dimension
-    group by all
-),
+{{ dimension_totals('branch_periods', 'branch_code', 'indicators', 'branch', ['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7']) }},
 
 adjusted as (
     select

@@ -29,10 +29,6 @@ branch_scores as (
     select * from {{ ref('branch_scores') }}
 ),
 
-weights as (
-    select * from {{ ref('rule_indicators') }} where level = 'college'
-),
-
 annual as (
     select
         max(annual_count) filter (where activity_type = '理论学习中心组') as annual_center_group_study,
@@ -92,7 +88,7 @@ branch_counts as (
     select
         branch_periods.period,
         branch_periods.college_code,
-        avg(branch_scores.total) as branch_mean,
+        avg(cast(branch_scores.total as decimal(18, 2))) as branch_mean,
         count(*) as branches,
         -- 规范化 or above at the year end; every hard rule met so far before it
         count(*) filter (
@@ -230,38 +226,4 @@ indicator_values as (
     from measured cross join params
 ),
 
-scored as (
-    select
-        indicator_values.period,
-        indicator_values.year,
-        indicator_values.quarter,
-        indicator_values.college_code as org_code,
-        indicator_values.college_code,
-        weights.dimension,
-        indicator_values.indicator,
-        weights.indicator_name,
-        cast(indicator_values.value as double) as value,
-        cast(indicator_values.target as double) as target,
-        cast(indicator_values.score as double) as score,
-        weights.weight
-    from indicator_values
-    inner join weights
-        on weights.indicator = indicator_values.indicator
-    where indicator_values.is_year_end or not weights.annual_only
-)
-
-select
-    period,
-    year,
-    quarter,
-    org_code,
-    college_code,
-    dimension,
-    indicator,
-    indicator_name,
-    round(value, 2) as value,
-    round(target, 2) as target,
-    round(score, 2) as score,
-    weight
-from scored
-where score is not null
+{{ published_indicators('indicator_values', 'college', 'college_code') }}

@@ -9,10 +9,6 @@ indicators as (
     select * from {{ ref('college_indicators') }}
 ),
 
-dimensions as (
-    select dimension, weight from {{ ref('rule_dimensions') }} where level = 'college'
-),
-
 adjustments as (
     select * from {{ ref('int_college_adjustments__yearly') }}
 ),
@@ -41,34 +37,7 @@ params as (
     from {{ ref('rule_parameters') }}
 ),
 
-dimension_scores as (
-    select
-        period,
-        org_code,
-        dimension,
-        sum(score * weight) / sum(weight) as score
-    from indicators
-    group by all
-),
-
-totals as (
-    select
-        college_periods.period,
-        college_periods.college_code,
-        max(dimension_scores.score) filter (where dimension_scores.dimension = 'C1') as c1,
-        max(dimension_scores.score) filter (where dimension_scores.dimension = 'C2') as c2,
-        max(dimension_scores.score) filter (where dimension_scores.dimension = 'C3') as c3,
-        max(dimension_scores.score) filter (where dimension_scores.dimension = 'C4') as c4,
-        max(dimension_scores.score) filter (where dimension_scores.dimension = 'C5') as c5,
-        sum(dimension_scores.score * dimensions.weight) / sum(dimensions.weight) as base_total
-    from college_periods
-    left join dimension_scores
-        on dimension_scores.period = college_periods.period
-        and dimension_scores.org_code = college_periods.college_code
-    left join dimensions
-        on dimensions.dimension = dimension_scores.dimension
-    group by all
-),
+{{ dimension_totals('college_periods', 'college_code', 'indicators', 'college', ['c1', 'c2', 'c3', 'c4', 'c5']) }},
 
 -- 述职评议 (民主测评) of the college's own org: Σ votes × points / all votes
 votes as (

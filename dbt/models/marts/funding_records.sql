@@ -7,7 +7,7 @@ select
     funding.booked_on,
     funding.funding_type,
     funding.category,
-    funding.amount,
+    cast(funding.amount as double) as amount,
     funding.purpose,
     funding.source_file,
     funding.source_sheet,

@@ -8,7 +8,7 @@ select
     training.form,
     training.started_on,
     training.ended_on,
-    training.hours,
+    cast(training.hours as double) as hours,
     training.organizer,
     training.source_file,
     training.source_sheet,

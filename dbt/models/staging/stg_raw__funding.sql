@@ -9,7 +9,8 @@ renamed as (
         cast(year(booked_on) as integer) as year,
         funding_type,
         category,
-        cast(amount as double) as amount,
+        -- money is summed exactly (DECIMAL) so that re-runs give the same cents
+        cast(amount as decimal(18, 2)) as amount,
         purpose,
         ---------- lineage
         _source_file as source_file,

@@ -10,7 +10,7 @@ renamed as (
         started_on,
         ended_on,
         cast(year(started_on) as integer) as year,
-        cast(hours as double) as hours,
+        cast(hours as decimal(10, 2)) as hours,
         organizer,
         ---------- lineage
         _source_file as source_file,
