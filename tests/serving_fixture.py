@@ -1,7 +1,8 @@
 """A tiny hand-written `serving.duckdb` for the dashboard tests.
 
 Two colleges, four branches, two periods (2024Q3, 2024Q4). The values are typed in, not computed:
-the dashboard must only select, filter and format what the marts hold.
+the dashboard must only select, filter and format what the marts hold. For 数据质量 it also has
+marts.load_summary (three files: one with rejected rows, one clean, one unreadable) and marts.rejects.
 """
 
 import json
