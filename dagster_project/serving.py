@@ -9,6 +9,28 @@ import duckdb
 PUBLISHED_SCHEMAS = ("marts",)
 
 
+def _sql_string(text: str) -> str:
+    # COMMENT ON takes no parameters: quote the (dbt-authored) text as a SQL string literal
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    """dbt writes the Chinese descriptions as COMMENTs; CREATE TABLE AS does not carry them over."""
+    (table_comment,) = con.execute(
+        "select comment from duckdb_tables() "
+        "where database_name = 'wh' and schema_name = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    if table_comment:
+        con.execute(f'comment on table snap.{schema}."{table}" is {_sql_string(table_comment)}')
+    for column, comment in con.execute(
+        "select column_name, comment from duckdb_columns() where database_name = 'wh' "
+        "and schema_name = ? and table_name = ? and comment is not null",
+        [schema, table],
+    ).fetchall():
+        con.execute(f'comment on column snap.{schema}."{table}"."{column}" is {_sql_string(comment)}')
+
+
 def publish_snapshot(warehouse: Path, serving: Path) -> list[str]:
     """Copy the public schemas into a fresh file and rename it over the old snapshot.
 
@@ -31,6 +53,7 @@ def publish_snapshot(warehouse: Path, serving: Path) -> list[str]:
             con.execute(f"create schema snap.{schema}")
         for schema, table in tables:
             con.execute(f'create table snap.{schema}."{table}" as select * from wh.{schema}."{table}"')
+            _copy_comments(con, schema, table)
         con.execute("create schema if not exists snap.meta")
         con.execute(
             "create table snap.meta.snapshot as select ?::timestamp as published_at",

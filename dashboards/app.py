@@ -48,12 +48,14 @@ st.set_page_config(page_title="党建考核数据仓库", page_icon=":material/f
 # Always declare the navigation (even with no snapshot) so Streamlit never falls back to listing pages/.
 page = st.navigation(PAGES)
 
-if not snapshot_exists():
+# Templates are needed before anything has been published (the first files are filled from them).
+if not snapshot_exists() and page.url_path != "templates":
     st.title("党建考核数据仓库")
     st.warning(NO_SNAPSHOT_MESSAGE, icon=":material/database:")
     st.caption(f"数据快照位置：{serving_path().resolve()}")
     st.stop()
 
-st.sidebar.caption(f"数据快照发布于 {published_at():%Y-%m-%d %H:%M}")
+if snapshot_exists():
+    st.sidebar.caption(f"数据快照发布于 {published_at():%Y-%m-%d %H:%M}")
 
 page.run()

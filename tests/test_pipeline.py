@@ -390,3 +390,14 @@ def test_college_indicators_match_hand_computation(built):
             "select round(avg(total), 2) from marts.branch_scores where period = '2024Q4' and college_code = '01'"
         ).fetchone()
     assert rows["branch_mean"] == branch_mean
+
+
+def test_snapshot_carries_the_chinese_column_descriptions_and_no_raw_data(built):
+    with duckdb.connect(str(built / "serving.duckdb"), read_only=True) as con:
+        schemas = {s for (s,) in con.execute("select distinct schema_name from duckdb_tables()").fetchall()}
+        undocumented = con.execute(
+            "select table_name, column_name from duckdb_columns() "
+            "where schema_name = 'marts' and (comment is null or not regexp_matches(comment, '[一-龥]'))"
+        ).fetchall()
+    assert schemas == {"marts", "meta"}  # raw (ID-card numbers in clear) never reaches the dashboards
+    assert undocumented == []
