@@ -192,6 +192,30 @@ def rejects(
 
 
 @app.command()
+def export(
+    year: Annotated[int, typer.Option("--year", help="考核年度（导出该年度第四季度的年终结果）")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="导出的 Excel 文件（默认 $DANGJIAN_HOME/exports/Y年度考核结果.xlsx）"),
+    ] = None,
+) -> None:
+    """导出年终考核结果表（二级党组织与党支部的得分、等次、星级、一票否决）。"""
+    from dagster_project.result_sheet import write_result_sheet
+
+    home = _home()
+    target = out if out is not None else home.exports / f"{year}年度考核结果.xlsx"
+    try:
+        sheet = write_result_sheet(home.serving, year, target)
+    except (ValueError, FileNotFoundError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"已导出 {sheet.year} 年度考核结果：二级党组织 {sheet.colleges} 个、"
+        f"党支部 {sheet.branches} 个 → {sheet.path}"
+    )
+
+
+@app.command()
 def templates(out: Annotated[Path, typer.Option("--out", help="模板输出目录")]) -> None:
     """生成空白填报模板：每类表格一个工作簿，表头带填写说明。"""
     from dagster_project.templates import write_templates

@@ -23,6 +23,25 @@ PAGES = [
         url_path="ranking",
         default=True,
     ),
+    st.Page(HERE / "pages" / "trends.py", title="趋势", icon=":material/trending_up:", url_path="trends"),
+    st.Page(
+        HERE / "pages" / "college_detail.py",
+        title="学院详情",
+        icon=":material/account_balance:",
+        url_path="college",
+    ),
+    st.Page(
+        HERE / "pages" / "tasks.py",
+        title="任务清单",
+        icon=":material/checklist:",
+        url_path="tasks",
+    ),
+    st.Page(
+        HERE / "pages" / "year_end.py",
+        title="年终考核",
+        icon=":material/workspace_premium:",
+        url_path="year-end",
+    ),
     st.Page(
         HERE / "pages" / "data_quality.py",
         title="数据质量",

@@ -27,6 +27,7 @@ import xlsxwriter
 from dagster_project.contracts import SHEET_KINDS
 from dagster_project.exports import write_rejects_workbook
 from dagster_project.home import DBT_DIR
+from dagster_project.result_sheet import write_result_sheet
 from dagster_project.templates import template_name, write_templates
 
 NO_SNAPSHOT_MESSAGE = "尚无发布的数据，请先运行 dangjian run"
@@ -126,6 +127,25 @@ def _cached_rejects_workbook(path: str, source_file: str | None, version: int) -
     with tempfile.TemporaryDirectory(prefix="dangjian-rejects-") as tmp:
         out = Path(tmp) / "rejects.xlsx"
         write_rejects_workbook(Path(path), out, source_file)
+        return out.read_bytes()
+
+
+def result_sheet_workbook(year: int) -> bytes:
+    """The year-end result sheet of `year` from the snapshot, as .xlsx bytes.
+
+    Written by `dagster_project.result_sheet.write_result_sheet` (the same file `dangjian export`
+    writes) into a temporary folder; cached per snapshot. Raises ValueError for a year without Q4.
+    """
+    path = serving_path()
+    return _cached_result_sheet(str(path), int(year), path.stat().st_mtime_ns)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=16)
+def _cached_result_sheet(path: str, year: int, version: int) -> bytes:
+    del version
+    with tempfile.TemporaryDirectory(prefix="dangjian-result-") as tmp:
+        out = Path(tmp) / "result.xlsx"
+        write_result_sheet(Path(path), year, out)
         return out.read_bytes()
 
 

@@ -54,7 +54,12 @@ def chart_datasets(at: AppTest) -> list[dict[str, list]]:
 
 
 def test_defaults_to_latest_period(app):
-    assert app.title[0].value == "党支部排名"
+    assert app.title[0].value == "考核排名"
+    # The fixture has no marts.college_scores: the 党支部排名 tab is the one opened.
+    assert [t.label for t in app.tabs] == ["二级党组织排名", "党支部排名"]
+    assert "党支部排名" in [h.value for h in app.subheader]
+    assert "还没有二级党组织" in app.info[0].value
+    assert app.selectbox(key="year").value == 2024
     assert app.selectbox(key="period").value == LATEST_PERIOD
     assert app.selectbox(key="period").options == ["2024Q4", "2024Q3"]
     assert app.multiselect(key="category").value == ["教工", "学生"]
@@ -100,7 +105,7 @@ def test_category_and_college_filters(app):
     app.multiselect(key="category").set_value([]).run()
     assert not app.exception
     assert not app.dataframe
-    assert "请至少选择一个支部类别" in app.info[0].value
+    assert any("请至少选择一个支部类别" in i.value for i in app.info)
 
 
 def test_chart_data_carries_totals_as_floats(app):
@@ -129,7 +134,7 @@ def test_empty_snapshot_shows_message(tmp_path, monkeypatch):
     monkeypatch.setenv("DANGJIAN_SERVING_DB", str(path))
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception
-    assert at.title[0].value == "党支部排名"
+    assert at.title[0].value == "考核排名"
     assert "还没有支部得分" in at.info[0].value
 
 

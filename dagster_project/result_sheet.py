@@ -1,0 +1,317 @@
+"""The official year-end result sheet (SPEC §7 年终考核, §8 `dangjian export`).
+
+`write_result_sheet` writes one .xlsx with two sheets in Chinese: 二级党组织考核结果 (one row per
+二级党组织 of the year's Q4, by 名次) and 党支部考核结果 (one row per 党支部, by 全校排名). Every number
+comes from `marts.college_scores` / `marts.branch_scores` as published; this module selects and
+formats them and computes nothing.
+
+Only the published `serving.duckdb` is read (short-lived, read-only, parameterised queries); the
+workbook is written to a temporary file next to `out` and renamed into place.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import xlsxwriter
+
+from dagster_project.home import REPO_ROOT
+
+COLLEGE_SHEET = "二级党组织考核结果"
+BRANCH_SHEET = "党支部考核结果"
+
+NO_STARS = "不定级"
+NO_TIER = "未定级"
+YES, NO = "是", "否"
+VETO_PREFIX = "一票否决："
+DETAIL_SEPARATOR = "；"
+
+# Dimension names as the rulebook ships them; `seeds/rule_dimensions.csv` (editable) wins when present.
+DEFAULT_COLLEGE_DIMENSIONS: dict[str, str] = {
+    "c1": "政治引领到位",
+    "c2": "责任落实到位",
+    "c3": "思想政治工作到位",
+    "c4": "党支部建设到位",
+    "c5": "队伍与保障到位",
+}
+DEFAULT_BRANCH_DIMENSIONS: dict[str, str] = {
+    "b1": "教育党员有力",
+    "b2": "管理党员有力",
+    "b3": "监督党员有力",
+    "b4": "组织师生有力",
+    "b5": "宣传师生有力",
+    "b6": "凝聚师生有力",
+    "b7": "服务师生有力",
+}
+RULE_DIMENSIONS_CSV = REPO_ROOT / "seeds" / "rule_dimensions.csv"
+
+COLLEGE_LEAD = ("名次", "二级党组织", "组织类型")
+COLLEGE_TAIL = ("党建工作考核得分", "述职评议得分", "综合得分", "等次", "星级", "一票否决", "加减分说明")
+BRANCH_LEAD = ("名次", "党支部", "所属二级党组织", "支部类别")
+BRANCH_TAIL = ("总分", "星级", "晋位升级", "一票否决")
+
+# Display width caps (characters; a CJK character counts 2) and the columns that wrap.
+_MAX_WIDTH = {"二级党组织": 30, "党支部": 36, "所属二级党组织": 30, "一票否决": 40, "加减分说明": 50}
+_WRAPPED = {"一票否决", "加减分说明"}
+_FILTER_BUTTON_WIDTH = 4
+
+
+@dataclass(frozen=True)
+class ResultSheet:
+    """What `write_result_sheet` wrote: the workbook, the year and the rows of each sheet."""
+
+    path: Path
+    year: int
+    colleges: int
+    branches: int
+
+
+def write_result_sheet(serving_db: Path, year: int, out: Path) -> ResultSheet:
+    """Write the year-end result sheet of `year` (period f"{year}Q4") to `out` as an .xlsx.
+
+    Raises `FileNotFoundError` when there is no published snapshot and `ValueError` (Chinese message
+    listing the years that have results) when `year` has no Q4 results.
+    """
+    serving_db = Path(serving_db)
+    out = Path(out)
+    if not serving_db.exists():
+        raise FileNotFoundError(f"未找到已发布的数据快照：{serving_db}（请先运行 dangjian run）")
+    period = f"{int(year)}Q4"
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        colleges = college_results(con, period)
+        if colleges.is_empty():
+            years = year_end_years(con)
+            listed = "、".join(str(y) for y in sorted(years)) if years else "（暂无）"
+            raise ValueError(f"{year}年度没有年终（第四季度）考核结果。已有年终考核结果的年度：{listed}")
+        branches = branch_results(con, period)
+
+    college_dims = dimension_names("college")
+    branch_dims = dimension_names("branch")
+    college_headers = (*COLLEGE_LEAD, *college_dims.values(), *COLLEGE_TAIL)
+    branch_headers = (*BRANCH_LEAD, *branch_dims.values(), *BRANCH_TAIL)
+    college_rows = [college_row(r, college_dims) for r in colleges.iter_rows(named=True)]
+    branch_rows = [branch_row(r, branch_dims) for r in branches.iter_rows(named=True)]
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        )
+        try:
+            wb.set_properties({"title": f"{year}年度党建工作考核结果", "subject": "党建工作考核"})
+            fmt = _formats(wb)
+            first = _write_sheet(
+                wb, COLLEGE_SHEET, f"{year}年度二级党组织党建工作考核结果", college_headers, college_rows, fmt
+            )
+            _write_sheet(
+                wb, BRANCH_SHEET, f"{year}年度党支部党建工作考核结果", branch_headers, branch_rows, fmt
+            )
+            first.activate()
+        finally:
+            wb.close()
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return ResultSheet(path=out, year=int(year), colleges=len(college_rows), branches=len(branch_rows))
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def year_end_years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Years with Q4 results in `marts.college_scores`, newest first."""
+    rows = con.execute(
+        "select distinct year from marts.college_scores where quarter = 4 order by year desc"
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def college_results(con: duckdb.DuckDBPyConnection, period: str) -> pl.DataFrame:
+    """One row per 二级党组织 of `period`, by rank (ties by code)."""
+    return con.sql(
+        """
+        select rank, college_code, college_name, org_type, c1, c2, c3, c4, c5,
+               total, evaluation_score, composite, grade, stars, veto, veto_detail, adjustment_detail
+        from marts.college_scores
+        where period = ?
+        order by rank nulls last, college_code
+        """,
+        params=[period],
+    ).pl()
+
+
+def branch_results(con: duckdb.DuckDBPyConnection, period: str) -> pl.DataFrame:
+    """One row per 党支部 of `period`, by 全校排名 (ties by code)."""
+    return con.sql(
+        """
+        select rank_overall, branch_code, branch_name, college_name, branch_category,
+               b1, b2, b3, b4, b5, b6, b7, total, stars, tier, veto, adjustment_detail
+        from marts.branch_scores
+        where period = ?
+        order by rank_overall nulls last, branch_code
+        """,
+        params=[period],
+    ).pl()
+
+
+def dimension_names(level: str) -> dict[str, str]:
+    """{"c1": "政治引领到位", …} (level "college") or {"b1": "教育党员有力", …} (level "branch")."""
+    defaults = DEFAULT_COLLEGE_DIMENSIONS if level == "college" else DEFAULT_BRANCH_DIMENSIONS
+    names = dict(defaults)
+    try:
+        with RULE_DIMENSIONS_CSV.open(encoding="utf-8-sig", newline="") as f:
+            for row in csv.DictReader(f):
+                code = (row.get("dimension") or "").strip().lower()
+                name = (row.get("dimension_name") or "").strip()
+                if (row.get("level") or "").strip() == level and code in names and name:
+                    names[code] = name
+    except OSError:
+        pass
+    return names
+
+
+# --- formatting --------------------------------------------------------------------------------
+
+
+def stars_text(stars: int | None) -> str:
+    """4 -> "★★★★"; 0 (一票否决) -> "不定级"; NULL -> ""."""
+    if stars is None:
+        return ""
+    return "★" * int(stars) if int(stars) > 0 else NO_STARS
+
+
+def college_veto_text(veto: bool | None, veto_detail: str | None) -> str:
+    """ "否", or "是（组织：事由；…）" from `veto_detail`."""
+    if not veto:
+        return NO
+    detail = (veto_detail or "").strip()
+    return f"{YES}（{detail}）" if detail else YES
+
+
+def branch_veto_reasons(adjustment_detail: str | None) -> list[str]:
+    """The 一票否决 reasons in a branch's `adjustment_detail` ("加分：…；一票否决：…")."""
+    parts = (adjustment_detail or "").split(DETAIL_SEPARATOR)
+    return [p.strip()[len(VETO_PREFIX) :] for p in parts if p.strip().startswith(VETO_PREFIX)]
+
+
+def branch_veto_text(veto: bool | None, adjustment_detail: str | None) -> str:
+    if not veto:
+        return NO
+    reasons = DETAIL_SEPARATOR.join(branch_veto_reasons(adjustment_detail))
+    return f"{YES}（{reasons}）" if reasons else YES
+
+
+def college_row(r: dict[str, Any], dims: dict[str, str]) -> list[Any]:
+    return [
+        r["rank"],
+        r["college_name"] or r["college_code"],
+        r["org_type"] or "",
+        *[r[code] for code in dims],
+        r["total"],
+        r["evaluation_score"],
+        r["composite"],
+        r["grade"] or "",
+        stars_text(r["stars"]),
+        college_veto_text(r["veto"], r["veto_detail"]),
+        r["adjustment_detail"] or "",
+    ]
+
+
+def branch_row(r: dict[str, Any], dims: dict[str, str]) -> list[Any]:
+    return [
+        r["rank_overall"],
+        r["branch_name"] or r["branch_code"],
+        r["college_name"] or "",
+        r["branch_category"] or "",
+        *[r[code] for code in dims],
+        r["total"],
+        stars_text(r["stars"]),
+        r["tier"] or NO_TIER,
+        branch_veto_text(r["veto"], r["adjustment_detail"]),
+    ]
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
+    base = {"valign": "vcenter", "border": 1}
+    return {
+        "title": wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
+        "header": wb.add_format(
+            {**base, "bold": True, "bg_color": "#F2DCDB", "align": "center", "text_wrap": True}
+        ),
+        "text": wb.add_format(base),
+        "center": wb.add_format({**base, "align": "center"}),
+        "wrap": wb.add_format({**base, "text_wrap": True}),
+        "int": wb.add_format({**base, "align": "center", "num_format": "0"}),
+        "score": wb.add_format({**base, "num_format": "0.00"}),
+    }
+
+
+_CENTERED = {"组织类型", "支部类别", "等次", "星级", "晋位升级"}
+
+
+def _write_sheet(
+    wb: xlsxwriter.Workbook,
+    name: str,
+    title: str,
+    headers: tuple[str, ...],
+    rows: list[list[Any]],
+    fmt: dict[str, Any],
+) -> Any:
+    ws = wb.add_worksheet(name)
+    last_col = len(headers) - 1
+    ws.merge_range(0, 0, 0, last_col, title, fmt["title"])
+    ws.set_row(0, 30)
+    widths = [_display_width(h) for h in headers]
+    for c, header in enumerate(headers):
+        ws.write_string(1, c, header, fmt["header"])
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row):
+            header = headers[c]
+            if value is None:
+                ws.write_blank(r, c, None, fmt["score"])
+                text = ""
+            elif isinstance(value, bool):
+                text = YES if value else NO
+                ws.write_string(r, c, text, fmt["center"])
+            elif isinstance(value, int):
+                ws.write_number(r, c, value, fmt["int"])
+                text = str(value)
+            elif isinstance(value, float):
+                ws.write_number(r, c, value, fmt["score"])
+                text = f"{value:.2f}"
+            else:
+                text = str(value)
+                style = "wrap" if header in _WRAPPED else "center" if header in _CENTERED else "text"
+                ws.write_string(r, c, text, fmt[style])
+            widths[c] = max(widths[c], _display_width(text))
+    for c, header in enumerate(headers):
+        # + room for the autofilter button beside the header text
+        width = min(widths[c] + _FILTER_BUTTON_WIDTH, _MAX_WIDTH.get(header, 24))
+        ws.set_column(c, c, max(width, 8))
+    ws.freeze_panes(2, 0)
+    ws.autofilter(1, 0, max(len(rows), 1) + 1, last_col)
+    # Printing: landscape A4, one page wide, title and header repeated on every page.
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, 1)
+    ws.center_horizontally()
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    return ws

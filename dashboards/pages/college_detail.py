@@ -1,0 +1,595 @@
+"""学院详情: one 二级党组织 in one period — its 五个到位 breakdown, its branches' 七个有力, and the
+spreadsheet rows behind every indicator (select, filter, format marts only — no scoring here)."""
+
+import calendar
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from dashboards import charts
+from dashboards.data import query
+from dashboards.labels import (
+    BRANCH_DIMENSIONS,
+    COLLEGE_DIMENSIONS,
+    MAX_STARS,
+    dimension_label,
+    rank_change_text,
+    star_string,
+)
+
+TARGET_HELP = "按考核期折算后的要求或对应的分母；空表示没有要求（如支部均分）"
+RUN_HINT = "请把各学院的上报表放进收件箱后运行 dangjian run，再刷新本页。"
+NAMES_NOTE = (
+    "看板只显示工号/学号，不显示姓名；按角色授权查看姓名的功能将在后续版本提供，"
+    "需要核对本人时请由有权限的组织员对照花名册。"
+)
+
+# Indicators counted from marts.activity_records: (level, indicator) -> (activity types, 书记主讲 only).
+ACTIVITY_INDICATORS: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {
+    ("branch", "party_lectures"): (("党课",), False),
+    ("branch", "theme_day_months"): (("主题党日",), False),
+    ("branch", "org_life_meeting"): (("组织生活会",), False),
+    ("branch", "democratic_review"): (("民主评议党员",), False),
+    ("branch", "heart_talks"): (("谈心谈话",), False),
+    ("branch", "member_meetings"): (("支部党员大会",), False),
+    ("branch", "committee_meetings"): (("支部委员会",), False),
+    ("branch", "attendance"): (("支部党员大会", "党课", "主题党日"), False),
+    ("branch", "publicity"): (("宣传活动",), False),
+    ("branch", "secretary_lecture"): (("党课",), True),
+    ("branch", "volunteering"): (("志愿服务",), False),
+    ("college", "center_group_study"): (("理论学习中心组",), False),
+    ("college", "joint_meetings"): (("党政联席会议",), False),
+    ("college", "secretary_lectures"): (("党课",), True),
+}
+NOT_PUBLISHED = {
+    "dues_on_time": "党费交纳明细（党费台账）没有发布到看板快照，请向组织部索取该支部的党费台账核对。",
+    "satisfaction": "述职评议票数没有发布到看板快照，请向组织部索取该支部的民主测评汇总表核对。",
+}
+
+STARS = {n: star_string(n) for n in range(MAX_STARS + 1)}
+SOURCE_COLUMNS = {"source_file": "来源文件", "source_sheet": "工作表", "source_row": "行号"}
+
+SCORE_SQL = f"""
+select
+    college_code, college_name, org_type,
+    member_count::BIGINT as member_count, branch_count::BIGINT as branch_count,
+    {", ".join(f"{c}::DOUBLE as {c}" for c in COLLEGE_DIMENSIONS)},
+    base_total::DOUBLE as base_total, bonus::DOUBLE as bonus, deduction::DOUBLE as deduction,
+    total::DOUBLE as total, evaluation_score::DOUBLE as evaluation_score, composite::DOUBLE as composite,
+    stars::BIGINT as stars, grade, veto, veto_detail, adjustment_detail,
+    rank::BIGINT as rank, rank_change::BIGINT as rank_change,
+    (select count(*) from marts.college_scores where period = ?)::BIGINT as college_total
+from marts.college_scores
+where period = ? and college_code = ?
+"""
+
+INDICATORS_SQL = """
+select dimension, indicator, indicator_name,
+    value::DOUBLE as value, target::DOUBLE as target, score::DOUBLE as score, weight::DOUBLE as weight
+from marts.{table}
+where period = ? and org_code = ?
+order by dimension, weight desc, indicator
+"""
+
+BRANCHES_SQL = f"""
+select
+    rank_in_college::BIGINT as rank_in_college, rank_overall::BIGINT as rank_overall,
+    branch_code, branch_name, branch_category, member_count::BIGINT as member_count,
+    {", ".join(f"{c}::DOUBLE as {c}" for c in BRANCH_DIMENSIONS)},
+    total::DOUBLE as total, stars::BIGINT as stars, tier, veto
+from marts.branch_scores
+where period = ? and college_code = ?
+order by rank_in_college nulls last, branch_code
+"""
+
+ACTIVITY_SQL = """
+select held_on, org_name, activity_type, topic,
+    expected::BIGINT as expected, attended::BIGINT as attended, speaker_key, by_secretary,
+    source_file, source_sheet, source_row::BIGINT as source_row
+from marts.activity_records
+where org_code = ? and year = ? and held_on <= ? and list_contains(?, activity_type)
+  and (not ? or by_secretary)
+order by held_on, source_file, source_row
+"""
+
+# Counted members of a college (or one branch) with the roster row each comes from.
+MEMBER_TRAINING_SQL = """
+select t.member_key, o.org_name as branch_name, t.party_role, t.status,
+    t.hours::DOUBLE as hours, t.required_hours::DOUBLE as required_hours, t.met,
+    m.source_file, m.source_row::BIGINT as source_row
+from marts.member_training t
+left join marts.dim_org o on o.year = t.year and o.org_code = t.branch_code
+left join marts.dim_member m on m.year = t.year and m.member_key = t.member_key
+where t.period = ? and t.college_code = ? and (?::VARCHAR is null or t.branch_code = ?)
+  and (not ? or m.required_hours = (select max(required_hours) from marts.dim_member where year = t.year))
+order by t.met, t.hours - t.required_hours, t.member_key
+"""
+
+TRAINING_RECORDS_SQL = """
+select r.started_on, r.ended_on, r.member_key, r.course, r.form, r.hours::DOUBLE as hours, r.organizer,
+    r.source_file, r.source_sheet, r.source_row::BIGINT as source_row
+from marts.training_records r
+join marts.member_training t
+  on t.member_key = r.member_key and t.year = r.year and t.period = ?
+where r.year = ? and r.started_on <= ? and t.college_code = ? and (?::VARCHAR is null or t.branch_code = ?)
+order by r.member_key, r.started_on, r.source_row
+"""
+
+FUNDING_SQL = """
+select booked_on, org_name, funding_type, category, amount::DOUBLE as amount, purpose,
+    source_file, source_sheet, source_row::BIGINT as source_row
+from marts.funding_records
+where year = ? and booked_on <= ? and list_contains(?, funding_type)
+  and (?::VARCHAR is null or college_code = ?) and (?::VARCHAR is null or org_code = ?)
+order by category = '其它' desc, booked_on, source_file, source_row
+"""
+
+TASKS_SQL = """
+select task_id, task, org_name as responsible, deadline_text, deadline, status, completed_on,
+    due_in_period, on_time, overdue, source_file, source_row::BIGINT as source_row
+from marts.tasks
+where period = ? and college_code = ? and (not ? or due_in_period) and (not ? or overdue)
+order by overdue desc, deadline nulls last, task_id, org_code
+"""
+
+CHECKLIST_SQL = """
+select question_no::BIGINT as question_no, responsibility, question, answer, org_name,
+    source_file, source_row::BIGINT as source_row
+from marts.checklist_answers
+where year = ? and college_code = ? and (?::VARCHAR is null or org_code = ?) and list_contains(?, answer)
+order by answer = '否' desc, question_no, org_code
+"""
+
+BRANCH_ORGS_SQL = """
+select o.org_name, o.branch_category, s.total::DOUBLE as total, s.tier,
+    o.last_election_on, o.term_years::BIGINT as term_years, o.secretary_dual_leader,
+    o.source_file, o.source_row::BIGINT as source_row
+from marts.dim_org o
+left join marts.branch_scores s on s.branch_code = o.org_code and s.period = ?
+where o.year = ? and o.college_code = ? and o.is_branch and (?::VARCHAR is null or o.org_code = ?)
+order by s.rank_in_college nulls last, o.org_code
+"""
+
+ROSTER_SQL = """
+select member_key, category, status, party_role, joined_on, lost_contact, source_file,
+    source_row::BIGINT as source_row
+from marts.dim_member
+where year = ? and branch_code = ? and (joined_on is null or joined_on <= ?) and (not ? or lost_contact)
+order by member_key
+"""
+
+COLUMN_LABELS = {
+    "held_on": "日期",
+    "org_name": "组织",
+    "activity_type": "活动类型",
+    "topic": "主题",
+    "expected": "应到",
+    "attended": "实到",
+    "speaker_key": "主讲人工号",
+    "by_secretary": "书记主讲",
+    "member_key": "工号/学号",
+    "branch_name": "所在支部",
+    "party_role": "党内职务",
+    "status": "状态",
+    "hours": "学时",
+    "required_hours": "学时要求",
+    "met": "达标",
+    "gap": "差额",
+    "started_on": "开始日期",
+    "ended_on": "结束日期",
+    "course": "培训名称",
+    "form": "形式",
+    "organizer": "主办单位",
+    "booked_on": "日期",
+    "funding_type": "类型",
+    "category": "类别",
+    "amount": "金额（元）",
+    "purpose": "事由",
+    "task_id": "任务编号",
+    "task": "工作任务",
+    "responsible": "责任单位",
+    "deadline_text": "完成时限（原文）",
+    "deadline": "完成时限（解析）",
+    "completed_on": "完成日期",
+    "due_in_period": "已到期",
+    "on_time": "按期完成",
+    "overdue": "逾期",
+    "question_no": "题号",
+    "responsibility": "责任清单",
+    "question": "问题",
+    "answer": "自查结论",
+    "branch_category": "类别",
+    "total": "总分",
+    "tier": "晋位升级",
+    "last_election_on": "上次换届",
+    "term_years": "任期（年）",
+    "secretary_dual_leader": "书记双带头人",
+    "joined_on": "入党日期",
+    "lost_contact": "失联",
+    **SOURCE_COLUMNS,
+}
+NUMBER_FORMATS = {
+    "hours": "%.2f",
+    "required_hours": "%.2f",
+    "gap": "%.2f",
+    "amount": "localized",
+    "total": "%.2f",
+}
+
+
+def show_rows(frame: pl.DataFrame, empty: str) -> None:
+    """A detail table with Chinese headers; source file / row at the end so each row traces back."""
+    if frame.is_empty():
+        st.info(empty)
+        return
+    ordered = [c for c in frame.columns if c not in SOURCE_COLUMNS]
+    ordered += [c for c in SOURCE_COLUMNS if c in frame]
+    table = frame.select(pl.col(c).alias(COLUMN_LABELS.get(c, c)) for c in ordered)
+    config: dict = {
+        COLUMN_LABELS[c]: st.column_config.NumberColumn(format=fmt)
+        for c, fmt in NUMBER_FORMATS.items()
+        if c in frame
+    }
+    for c in frame.columns:
+        if frame[c].dtype == pl.Boolean:
+            config[COLUMN_LABELS.get(c, c)] = st.column_config.CheckboxColumn()
+        elif frame[c].dtype == pl.Date:
+            config[COLUMN_LABELS.get(c, c)] = st.column_config.DateColumn(format="YYYY-MM-DD")
+    if "source_row" in frame:
+        config["行号"] = st.column_config.NumberColumn(format="%d", width="small")
+    st.dataframe(table, hide_index=True, height="auto" if table.height <= 12 else 420, column_config=config)
+    st.caption(f"共 {table.height} 行。来源文件与行号即上报工作簿中的位置，可据此回查原表。")
+
+
+def full_height(rows: int) -> int:
+    """Pixel height that shows every row of a short table without an inner scroll bar."""
+    return (rows + 1) * 35 + 3
+
+
+def short_name(dimension: str) -> str:
+    """教育党员有力 -> 教育党员: seven full names do not fit side by side in the branch table."""
+    return dimension.removesuffix("有力")
+
+
+def indicator_table(frame: pl.DataFrame) -> None:
+    table = frame.select(
+        pl.col("dimension").map_elements(dimension_label, return_dtype=pl.String).alias("维度"),
+        pl.col("indicator_name").fill_null(pl.col("indicator")).alias("指标"),
+        pl.col("value").alias("实际值"),
+        pl.col("target").alias("要求"),
+        pl.col("score").alias("得分"),
+        pl.col("weight").alias("权重"),
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        height=full_height(table.height),
+        column_config={
+            "实际值": st.column_config.NumberColumn(format="localized"),
+            "要求": st.column_config.NumberColumn(format="localized", help=TARGET_HELP),
+            "得分": st.column_config.NumberColumn(format="%.2f"),
+            "权重": st.column_config.NumberColumn(format="localized", help="指标在所属维度内的权重"),
+        },
+    )
+
+
+def show_sources(level: str, indicator: str, org_code: str) -> None:
+    """The rows behind one indicator of `org_code` (a college when level == "college", else a branch)."""
+    branch = org_code if level == "branch" else None
+    if (level, indicator) in ACTIVITY_INDICATORS:
+        types, by_secretary = ACTIVITY_INDICATORS[(level, indicator)]
+        rows = query(ACTIVITY_SQL, [org_code, year, period_end, list(types), by_secretary])
+        what = "、".join(types) + ("（书记主讲）" if by_secretary else "")
+        st.caption(f"{year}年1月1日至{period_end}的{what}记录（组织生活台账）。")
+        show_rows(rows, f"{period_end}前没有登记{what}。请学院在组织生活台账中补报后重新运行 dangjian run。")
+    elif indicator in ("training_compliance", "leader_training"):
+        leaders = indicator == "leader_training"
+        members = query(MEMBER_TRAINING_SQL, [period, college, branch, branch, leaders])
+        st.caption("计入考核的党员及其累计学时（来源为花名册行）；未达标的排在前面。" + NAMES_NOTE)
+        show_rows(members, "没有计入考核的党员。请检查该组织的党员花名册是否已上报。")
+        with st.expander("学习培训明细（累计学时的来源）"):
+            records = query(TRAINING_RECORDS_SQL, [period, year, period_end, college, branch, branch])
+            show_rows(records, f"{period_end}前没有培训记录。请学院补报学习培训台账。")
+    elif indicator == "funds_used":
+        rows = query(FUNDING_SQL, [year, period_end, ["拨款", "支出"], None, None, org_code, org_code])
+        show_rows(rows, "没有该支部的拨款或支出记录。请学院在经费台账中补报。")
+    elif indicator in ("funding_adequacy", "other_spend_share"):
+        kind = "拨款" if indicator == "funding_adequacy" else "支出"
+        rows = query(FUNDING_SQL, [year, period_end, [kind], college, college, None, None])
+        st.caption(f"学院本级及所属支部{year}年1月1日至{period_end}的{kind}记录。")
+        show_rows(rows, f"没有{kind}记录。请学院在经费台账中补报。")
+    elif indicator in ("tasks_on_time", "tasks_done"):
+        rows = query(TASKS_SQL, [period, college, indicator == "tasks_on_time", False])
+        show_rows(rows, "本考核期没有分派给该学院的任务。")
+    elif indicator == "checklist":
+        rows = query(CHECKLIST_SQL, [year, college, college, college, ["是", "部分", "否"]])
+        show_rows(rows, "学院尚未上报责任清单自查表。")
+    elif indicator in ("branch_mean", "branches_standard", "elections_on_time", "dual_leader_coverage"):
+        rows = query(BRANCH_ORGS_SQL, [period, year, college, branch, branch])
+        show_rows(rows, "组织架构表中没有该学院的党支部。")
+    elif indicator == "dual_leader":
+        show_rows(query(BRANCH_ORGS_SQL, [period, year, college, branch, branch]), "组织架构表中没有该支部。")
+    elif indicator == "organizers":
+        rows = query(
+            "select org_name, staff_count::BIGINT as 教职工人数, student_count::BIGINT as 学生人数, "
+            "organizer_count::BIGINT as 专职组织员人数, source_file, source_row::BIGINT as source_row "
+            "from marts.dim_org where year = ? and org_code = ?",
+            [year, college],
+        )
+        show_rows(rows, "组织架构表中没有该学院的规模数据。")
+    elif indicator == "no_veto":
+        detail = score["veto_detail"]
+        st.info(f"一票否决：{detail}" if detail else "本年学院及所属组织没有一票否决。")
+    elif indicator in ("no_lost_contact", "size_ok", "roster_clean"):
+        lost_only = indicator == "no_lost_contact"
+        rows = query(ROSTER_SQL, [year, org_code, period_end, lost_only])
+        if indicator == "roster_clean":
+            st.caption("花名册中被拒收的行见「数据质量」页（可下载后发回学院更正）。")
+        show_rows(rows, "没有失联党员。" if lost_only else "花名册中没有该支部的党员。请学院上报党员花名册。")
+    elif indicator in NOT_PUBLISHED:
+        st.info(NOT_PUBLISHED[indicator])
+    else:
+        st.info("该指标没有可展开的明细记录。")
+
+
+def indicator_picker(frame: pl.DataFrame, key: str) -> str | None:
+    codes = frame["indicator"].to_list()
+    names = dict(zip(codes, frame["indicator_name"].fill_null(frame["indicator"]), strict=True))
+    dims = dict(zip(codes, frame["dimension"], strict=True))
+    return st.selectbox(
+        "查看指标的明细记录",
+        codes,
+        index=None,
+        format_func=lambda code: f"{dims[code]} · {names[code]}",
+        placeholder="选择一个指标，查看它来自哪些上报记录",
+        key=key,
+    )
+
+
+# ---- page -------------------------------------------------------------------------------------------
+
+st.title("学院详情")
+
+periods = query(
+    "select distinct period, year::BIGINT as year, quarter::BIGINT as quarter "
+    "from marts.college_scores order by year desc, quarter desc"
+)
+if periods.is_empty():
+    st.info(f"快照中还没有学院得分。{RUN_HINT}")
+    st.stop()
+period_info = {r["period"]: (r["year"], r["quarter"]) for r in periods.iter_rows(named=True)}
+
+with st.sidebar:
+    st.header("筛选")
+    period = st.selectbox(
+        "考核期", list(period_info), index=0, key="detail_period", help="Q4 即全年（年终考核）"
+    )
+year, quarter = period_info[period]
+period_end = date(year, quarter * 3, calendar.monthrange(year, quarter * 3)[1])
+year_end = quarter == 4
+
+colleges = query(
+    "select college_code, college_name, rank::BIGINT as rank from marts.college_scores "
+    "where period = ? order by rank, college_code",
+    [period],
+)
+college_names = dict(zip(colleges["college_code"], colleges["college_name"], strict=True))
+college_ranks = dict(zip(colleges["college_code"], colleges["rank"], strict=True))
+with st.sidebar:
+    college = st.selectbox(
+        "学院",
+        list(college_names),
+        index=0,
+        format_func=lambda code: f"{college_ranks[code]}. {college_names[code]}",
+        key="detail_college",
+        help="按本期全校排名排序",
+    )
+
+score = query(SCORE_SQL, [period, period, college]).row(0, named=True)
+st.subheader(f"{score['college_name']} · {period}{'（年终）' if year_end else ''}")
+
+metrics = st.columns(5 if year_end else 4)
+metrics[0].metric(
+    "综合得分",
+    f"{score['composite']:.2f}",
+    help="0.8 × 五个到位总分 + 0.2 × 述职评议得分；Q1–Q3 没有述职评议，综合得分即总分",
+)
+metrics[1].metric(
+    "五个到位总分",
+    f"{score['total']:.2f}",
+    help=f"加减分前 {score['base_total']:.2f}，加分 {score['bonus']:.2f}，扣分 {score['deduction']:.2f}",
+)
+metrics[2].metric("星级", star_string(score["stars"]))
+metrics[3].metric(
+    "全校排名",
+    f"{score['rank']} / {score['college_total']}",
+    delta=score["rank_change"],
+    delta_description="名次较上期" if score["rank_change"] is not None else None,
+    help="按综合得分排名；名次变化 = 上期名次 − 本期名次"
+    + (f"（{rank_change_text(score['rank_change'])}）" if score["rank_change"] is not None else "（无上期）"),
+)
+if year_end:
+    metrics[4].metric("年终等次", score["grade"] or "—", help="好 / 较好 / 一般 / 差，只在第4季度评定")
+
+if score["veto"]:
+    st.error(f"一票否决：{score['veto_detail'] or '（未注明事由）'}", icon=":material/block:")
+notes = [f"计入党员 {score['member_count']} 人，党支部 {score['branch_count']} 个"]
+if year_end and score["evaluation_score"] is not None:
+    notes.append(f"述职评议得分 {score['evaluation_score']:.2f}")
+if score["adjustment_detail"]:
+    notes.append(score["adjustment_detail"])
+st.caption("；".join(notes))
+
+college_indicators = query(INDICATORS_SQL.format(table="college_indicators"), [period, college])
+branches = query(BRANCHES_SQL, [period, college])
+short = query(MEMBER_TRAINING_SQL, [period, college, None, None, False]).filter(~pl.col("met"))
+overdue = query(TASKS_SQL, [period, college, False, True])
+
+tabs = st.tabs(
+    [
+        "五个到位",
+        f"所属支部（{branches.height}）",
+        f"学时未达标（{short.height}）",
+        f"逾期任务（{overdue.height}）",
+        "活动经费",
+        "责任清单自查",
+    ]
+)
+
+with tabs[0]:
+    dimensions = {c: n for c, n in COLLEGE_DIMENSIONS.items() if score[c] is not None}
+    if dimensions:
+        st.altair_chart(
+            charts.college_dimension_bar(pl.DataFrame({c: [score[c]] for c in dimensions}), dimensions),
+            width="stretch",
+        )
+    if college_indicators.is_empty():
+        st.info(f"本考核期没有该学院的指标明细。{RUN_HINT}")
+    else:
+        indicator_table(college_indicators)
+        picked = indicator_picker(college_indicators, "detail_indicator")
+        if picked:
+            show_sources("college", picked, college)
+
+with tabs[1]:
+    if branches.is_empty():
+        st.info("组织架构表中没有该学院的党支部，或本期支部得分尚未计算。" + RUN_HINT)
+    else:
+        branch_dims = {
+            c: n for c, n in BRANCH_DIMENSIONS.items() if branches[c].null_count() < branches.height
+        }
+        table = branches.select(
+            pl.col("rank_in_college").alias("院内排名"),
+            pl.col("branch_name").alias("支部"),
+            pl.col("branch_category").alias("类别"),
+            pl.col("member_count").alias("党员数"),
+            pl.col("total").alias("总分"),
+            pl.col("stars").replace_strict(STARS, default=None, return_dtype=pl.String).alias("星级"),
+            pl.col("tier").fill_null("—").alias("晋位升级"),
+            *[pl.col(c).alias(short_name(n)) for c, n in branch_dims.items()],
+        )
+        st.dataframe(
+            table,
+            hide_index=True,
+            height="auto",
+            column_config={
+                "院内排名": st.column_config.NumberColumn(format="%d", width="small"),
+                "党员数": st.column_config.NumberColumn(format="%d", width="small"),
+                "总分": st.column_config.NumberColumn(format="%.2f", width="small"),
+                **{
+                    short_name(n): st.column_config.NumberColumn(
+                        format="%.2f", width="small", help=f"{c.upper()} {n}"
+                    )
+                    for c, n in branch_dims.items()
+                },
+            },
+        )
+        if not year_end:
+            st.caption("监督党员有力（B3）和晋位升级只在第4季度评定。")
+        branch_names = dict(zip(branches["branch_code"], branches["branch_name"], strict=True))
+        branch = st.selectbox(
+            "查看支部的指标",
+            list(branch_names),
+            index=0,
+            format_func=lambda code: branch_names[code],
+            key="detail_branch",
+        )
+        branch_indicators = query(INDICATORS_SQL.format(table="branch_indicators"), [period, branch])
+        if branch_indicators.is_empty():
+            st.info("该支部本期没有指标明细。" + RUN_HINT)
+        else:
+            indicator_table(branch_indicators)
+            picked_branch = indicator_picker(branch_indicators, "detail_branch_indicator")
+            if picked_branch:
+                show_sources("branch", picked_branch, branch)
+        if year_end:
+            weak = query(
+                "select branch_name, flag_name, detail from marts.weak_branches "
+                "where year = ? and college_code = ? order by branch_code, flag",
+                [year, college],
+            )
+            st.markdown("**软弱涣散预警**")
+            if weak.is_empty():
+                st.success("本年所属支部没有软弱涣散预警项。")
+            else:
+                st.dataframe(
+                    weak.rename({"branch_name": "支部", "flag_name": "预警项", "detail": "说明"}),
+                    hide_index=True,
+                    height="auto",
+                )
+
+with tabs[2]:
+    st.caption(f"截至{period_end}累计学时低于折算要求的党员（年度要求 × 已过月数/12）。{NAMES_NOTE}")
+    if short.is_empty():
+        st.success("本考核期全部党员学时达标。")
+    else:
+        gap = (pl.col("required_hours") - pl.col("hours")).alias("gap")
+        show_rows(short.drop("met").with_columns(gap), "")
+
+with tabs[3]:
+    st.caption(f"完成时限早于{period_end}且未在时限内完成的任务（逾期完成或仍未完成）。")
+    if overdue.is_empty():
+        st.success("本考核期没有逾期任务。")
+    else:
+        show_rows(overdue.drop("due_in_period", "on_time", "overdue"), "")
+
+with tabs[4]:
+    funding = college_indicators.filter(pl.col("indicator") == "funding_adequacy")
+    if funding.is_empty():
+        st.info("本考核期没有计算活动经费保障（没有计入党员或没有拨款记录）。")
+    else:
+        value, target = funding["value"][0], funding["target"][0]
+        members = score["member_count"] or 0
+        f1, f2, f3, f4 = st.columns(4)
+        f1.metric("拨款合计（元）", f"{value:,.2f}", help="学院本级及所属支部自1月1日起的拨款")
+        f2.metric("经费标准（元）", f"{target:,.2f}", help="按人员类别的每人标准 × 计入党员 × 已过月数/12")
+        if members:
+            f3.metric("人均拨款（元）", f"{value / members:,.2f}")
+            f4.metric("人均标准（元）", f"{target / members:,.2f}")
+        if target and value < target:
+            st.warning(f"拨款比标准少 {target - value:,.2f} 元。", icon=":material/savings:")
+    totals = query(
+        "select funding_type, coalesce(category, '—') as category, count(*)::BIGINT as entries, "
+        "sum(amount)::DOUBLE as amount from marts.funding_records "
+        "where year = ? and booked_on <= ? and college_code = ? group by 1, 2 "
+        "order by array_position(['拨款', '支出', '党费返还'], any_value(funding_type)), 2",
+        [year, period_end, college],
+    )
+    st.markdown(f"**经费台账合计**（学院本级及所属支部，{year}年1月1日至{period_end}）")
+    if totals.is_empty():
+        st.info("没有经费记录。请学院上报经费台账后运行 dangjian run。")
+    else:
+        st.dataframe(
+            totals.rename(
+                {"funding_type": "类型", "category": "支出类别", "entries": "笔数", "amount": "金额（元）"}
+            ),
+            hide_index=True,
+            height="auto",
+            column_config={"金额（元）": st.column_config.NumberColumn(format="localized")},
+        )
+        with st.expander("经费明细（每笔一行）"):
+            all_types = ["拨款", "支出", "党费返还"]
+            rows = query(FUNDING_SQL, [year, period_end, all_types, college, college, None, None])
+            show_rows(rows, "没有经费记录。")
+
+with tabs[5]:
+    if not year_end:
+        st.info("责任清单自查只在第4季度（年终）计分，请在左侧选择该年的第4季度查看。")
+    else:
+        answers = query(CHECKLIST_SQL, [year, college, None, None, ["否", "部分"]])
+        st.caption("自查结论为「否」或「部分」的问题（题目原文取自责任清单和问题清单）。")
+        if answers.is_empty():
+            any_answer = query(CHECKLIST_SQL, [year, college, None, None, ["是", "部分", "否"]])
+            if any_answer.is_empty():
+                st.info("学院尚未上报本年的责任清单自查表。请学院上报后运行 dangjian run。")
+            else:
+                st.success("全部自查问题的结论均为「是」。")
+        else:
+            st.caption(f"共 {answers.height} 题。来源文件与行号即自查表中的位置。")
+            for r in answers.iter_rows(named=True):
+                with st.container(border=True):
+                    mark = ":red[否]" if r["answer"] == "否" else ":orange[部分]"
+                    st.markdown(f"**第{r['question_no']}题** · {mark} · {r['responsibility'] or ''}")
+                    st.markdown(r["question"] or "（题目原文缺失）")
+                    st.caption(f"{r['org_name']} · 来源：{r['source_file']} 第 {r['source_row']} 行")

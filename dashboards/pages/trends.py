@@ -1,0 +1,342 @@
+"""趋势: a college's scores across the quarterly periods, rank movement of all colleges, year-on-year
+(Q4) comparison and the largest rank moves. Select, filter and format marts.college_scores and
+marts.branch_scores only; rank differences between years are the two years' marts ranks subtracted.
+"""
+
+import polars as pl
+import streamlit as st
+
+from dashboards import charts
+from dashboards.data import has_table, query
+from dashboards.labels import (
+    COLLEGE_DIMENSIONS,
+    MAX_STARS,
+    NO_VALUE,
+    rank_change_arrow,
+    star_string,
+)
+
+NO_BRANCH = "（不选支部）"
+BASIS_PERIOD = "最近一期对比上一期"
+BASIS_YEAR = "年终（第四季度）对比上一年"
+MOVERS = 5  # rows in each of 进步最大 / 退步最大
+SERIES_COMPOSITE = "综合得分"
+SERIES_TOTAL = "五个到位总分"
+BRANCH_SERIES_PREFIX = "支部总分："
+STAR_TEXT = {n: star_string(n) for n in range(MAX_STARS + 1)}
+SCORE_FORMAT = st.column_config.NumberColumn(format="%.2f")
+RANK_FORMAT = st.column_config.NumberColumn(format="%d", width="small")
+
+# Numbers are cast to DOUBLE/BIGINT here: DECIMAL/HUGEINT would plot at the wrong scale.
+TREND_SQL = """
+select period, ? as series, composite::DOUBLE as score
+from marts.college_scores where college_code = ?
+union all
+select period, ? as series, total::DOUBLE as score
+from marts.college_scores where college_code = ?
+union all
+select period, ? as series, total::DOUBLE as score
+from marts.branch_scores where branch_code = ?
+"""
+
+RANKS_SQL = """
+select period, college_code, college_name, rank::BIGINT as rank
+from marts.college_scores
+order by year, quarter, rank, college_code
+"""
+
+YEARLY_SQL = f"""
+select
+    year::BIGINT              as year,
+    rank::BIGINT              as rank,
+    (lag(rank) over (order by year) - rank)::BIGINT as rank_vs_last_year,
+    composite::DOUBLE         as composite,
+    total::DOUBLE             as total,
+    evaluation_score::DOUBLE  as evaluation_score,
+    stars::BIGINT             as stars,
+    grade,
+    {", ".join(f"{c}::DOUBLE as {c}" for c in COLLEGE_DIMENSIONS)}
+from marts.college_scores
+where college_code = ? and quarter = 4
+order by year
+"""
+
+BRANCH_YEARLY_SQL = """
+select
+    year::BIGINT              as year,
+    branch_name,
+    rank_overall::BIGINT      as rank_overall,
+    rank_in_college::BIGINT   as rank_in_college,
+    total::DOUBLE             as total,
+    stars::BIGINT             as stars,
+    tier
+from marts.branch_scores
+where branch_code = ? and quarter = 4
+order by year
+"""
+
+ALL_YEARLY_SQL = """
+select
+    year::BIGINT        as year,
+    college_code,
+    college_name,
+    rank::BIGINT        as rank,
+    composite::DOUBLE   as composite,
+    grade
+from marts.college_scores
+where quarter = 4
+order by year, rank, college_code
+"""
+
+# Largest moves: `rank_change` of the marts for the latest period; for years, Q4 rank of the latest
+# year with a Q4 against the Q4 rank of the year before (previous rank − this rank, like rank_change).
+PERIOD_MOVES_SQL = """
+select college_name, (rank + rank_change)::BIGINT as before_rank, rank::BIGINT as rank,
+       rank_change::BIGINT as change
+from marts.college_scores
+where period = ? and rank_change is not null
+"""
+
+YEAR_MOVES_SQL = """
+select now.college_name, before.rank::BIGINT as before_rank, now.rank::BIGINT as rank,
+       (before.rank - now.rank)::BIGINT as change
+from marts.college_scores now
+join marts.college_scores before
+  on before.college_code = now.college_code and before.quarter = 4 and before.year = now.year - 1
+where now.quarter = 4 and now.year = ?
+"""
+
+
+def _stars_text() -> pl.Expr:
+    return pl.col("stars").replace_strict(STAR_TEXT, default=None, return_dtype=pl.String).alias("星级")
+
+
+def _arrow(column: str, alias: str) -> pl.Expr:
+    return (
+        pl.col(column).map_elements(rank_change_arrow, return_dtype=pl.String, skip_nulls=False).alias(alias)
+    )
+
+
+def _movers_table(moves: pl.DataFrame, up: bool) -> pl.DataFrame:
+    chosen = moves.filter(pl.col("change") > 0 if up else pl.col("change") < 0).sort(
+        ["change", "rank"], descending=[up, False]
+    )
+    return chosen.head(MOVERS).select(
+        pl.col("college_name").alias("二级党组织"),
+        pl.col("before_rank").alias("原名次"),
+        pl.col("rank").alias("现名次"),
+        _arrow("change", "名次变化"),
+    )
+
+
+def _show_movers(moves: pl.DataFrame, what: str) -> None:
+    config = {"原名次": RANK_FORMAT, "现名次": RANK_FORMAT}
+    up, down = st.columns(2)
+    for column, title, is_up in ((up, "进步最大", True), (down, "退步最大", False)):
+        with column:
+            st.markdown(f"**{title}**")
+            table = _movers_table(moves, is_up)
+            if table.is_empty():
+                st.info(f"{what}没有{'上升' if is_up else '下降'}的二级党组织。")
+            else:
+                st.dataframe(table, hide_index=True, column_config=config)
+
+
+st.title("趋势")
+
+if not has_table("marts", "college_scores") or query("select 1 from marts.college_scores limit 1").is_empty():
+    st.info(
+        "快照中还没有二级党组织（五个到位）得分，无法画趋势。"
+        "请把各学院的台账放进收件箱，运行 dangjian run 后再刷新本页。"
+    )
+    st.stop()
+
+period_rows = query("select distinct period, year, quarter from marts.college_scores order by year, quarter")
+periods = period_rows["period"].to_list()
+latest = periods[-1]
+colleges = query(
+    "select college_code, arg_max(college_name, year) as college_name "
+    "from marts.college_scores group by college_code order by college_code"
+)
+college_names = dict(zip(colleges["college_code"], colleges["college_name"], strict=True))
+
+with st.sidebar:
+    st.header("筛选")
+    college = st.selectbox(
+        "二级党组织", list(college_names), format_func=college_names.__getitem__, key="trend_college"
+    )
+    branches = query(
+        "select branch_code, arg_max(branch_name, year) as branch_name from marts.branch_scores "
+        "where college_code = ? group by branch_code order by branch_code",
+        [college],
+    )
+    branch_names = dict(zip(branches["branch_code"], branches["branch_name"], strict=True))
+    branch = st.selectbox(
+        "党支部（可选）",
+        [None, *branch_names],
+        format_func=lambda code: NO_BRANCH if code is None else branch_names[code],
+        key="trend_branch",
+    )
+
+name = college_names[college]
+
+# ---- 1. the college's (and branch's) scores across the periods ---------------------------------
+
+st.subheader(f"{name} 得分走势")
+latest_row = query(
+    "select composite::DOUBLE as composite, rank::BIGINT as rank, rank_change::BIGINT as rank_change "
+    "from marts.college_scores where college_code = ? and period = ?",
+    [college, latest],
+)
+m1, m2, m3 = st.columns(3)
+m1.metric("考核期数", f"{len(periods)}", help=f"{periods[0]} 至 {latest}")
+if latest_row.is_empty():
+    m2.metric(f"{latest} 综合得分", NO_VALUE)
+    m3.metric(f"{latest} 全校排名", NO_VALUE)
+else:
+    row = latest_row.row(0, named=True)
+    m2.metric(f"{latest} 综合得分", f"{row['composite']:.2f}")
+    change = row["rank_change"]
+    m3.metric(
+        f"{latest} 全校排名",
+        f"第 {row['rank']} 名",
+        delta=None if change is None else ("名次不变" if change == 0 else f"{change:+d} 名"),
+        delta_color="off" if not change else "normal",
+        delta_arrow="off" if not change else "auto",
+        delta_description=None if change is None else "较上一考核期",
+    )
+
+branch_series = None if branch is None else BRANCH_SERIES_PREFIX + branch_names[branch]
+series_order = [SERIES_COMPOSITE, SERIES_TOTAL, *([branch_series] if branch_series else [])]
+trend = query(TREND_SQL, [SERIES_COMPOSITE, college, SERIES_TOTAL, college, branch_series, branch])
+st.altair_chart(charts.score_trend_line(trend, periods, series_order), width="stretch")
+st.caption(
+    "每个考核期为当年1月起的累计（如 Q2 = 1–6 月）；第1–3季度没有述职评议，综合得分等于五个到位总分，"
+    "第4季度综合得分 = 0.8 × 五个到位总分 + 0.2 × 述职评议得分。"
+)
+
+# ---- 2. rank movement of all colleges ------------------------------------------------------------
+
+st.subheader("排名走势")
+ranks = query(RANKS_SQL)
+latest_ranks = ranks.filter(pl.col("period") == latest).sort("rank")
+count = latest_ranks.height
+if count > 5:
+    top_n = st.slider(
+        f"显示 {latest} 全校排名前 N 的二级党组织（所选的总会显示）",
+        min_value=5,
+        max_value=count,
+        value=min(count, 20),
+        key="bump_top",
+    )
+else:
+    top_n = count
+shown = set(latest_ranks.head(top_n)["college_code"].to_list()) | {college}
+st.altair_chart(
+    charts.rank_bump(ranks.filter(pl.col("college_code").is_in(list(shown))), periods, highlight=college),
+    width="stretch",
+)
+st.caption(
+    "名次按综合得分排列，第1名在最上方；被一票否决的二级党组织排在最后。加粗的是左侧所选的二级党组织。"
+)
+
+# ---- 3. year-on-year (Q4 = the year's result) ---------------------------------------------------
+
+st.subheader("年度对比（第四季度，即年终考核结果）")
+yearly = query(YEARLY_SQL, [college])
+if yearly.is_empty():
+    st.info(f"{name} 还没有第四季度（年终考核）的结果；各年度第四季度的数据发布后这里会列出逐年对比。")
+else:
+    dimensions = {c: n for c, n in COLLEGE_DIMENSIONS.items() if yearly[c].null_count() < yearly.height}
+    table = yearly.select(
+        pl.col("year").cast(pl.String).alias("年度"),
+        pl.col("rank").alias("全校排名"),
+        _arrow("rank_vs_last_year", "较上一年"),
+        pl.col("composite").alias("综合得分"),
+        pl.col("total").alias("五个到位总分"),
+        pl.col("evaluation_score").alias("述职评议得分"),
+        _stars_text(),
+        pl.col("grade").fill_null(NO_VALUE).alias("等次"),
+        *[pl.col(code).alias(label) for code, label in dimensions.items()],
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "全校排名": RANK_FORMAT,
+            "综合得分": SCORE_FORMAT,
+            "五个到位总分": SCORE_FORMAT,
+            "述职评议得分": SCORE_FORMAT,
+            **{label: SCORE_FORMAT for label in dimensions.values()},
+        },
+    )
+
+if branch is not None:
+    branch_yearly = query(BRANCH_YEARLY_SQL, [branch])
+    st.markdown(f"**{branch_names[branch]}（党支部）逐年结果**")
+    if branch_yearly.is_empty():
+        st.info("该支部还没有第四季度（年终考核）的结果。")
+    else:
+        st.dataframe(
+            branch_yearly.select(
+                pl.col("year").cast(pl.String).alias("年度"),
+                pl.col("rank_overall").alias("全校排名"),
+                pl.col("rank_in_college").alias("院内排名"),
+                pl.col("total").alias("总分"),
+                _stars_text(),
+                pl.col("tier").fill_null(NO_VALUE).alias("晋位升级"),
+            ),
+            hide_index=True,
+            column_config={"全校排名": RANK_FORMAT, "院内排名": RANK_FORMAT, "总分": SCORE_FORMAT},
+        )
+
+all_yearly = query(ALL_YEARLY_SQL)
+if all_yearly["year"].n_unique() > 1:
+    with st.expander("全部二级党组织逐年对比（第四季度）"):
+        years = sorted(all_yearly["year"].unique().to_list())
+        wide = None
+        for y in years:
+            part = all_yearly.filter(pl.col("year") == y).select(
+                "college_code",
+                pl.col("college_name").alias(f"_name_{y}"),
+                pl.col("rank").alias(f"{y} 名次"),
+                pl.col("composite").alias(f"{y} 综合得分"),
+                pl.col("grade").fill_null(NO_VALUE).alias(f"{y} 等次"),
+            )
+            wide = part if wide is None else wide.join(part, on="college_code", how="full", coalesce=True)
+        last = years[-1]
+        names = pl.coalesce([pl.col(f"_name_{y}") for y in reversed(years)]).alias("二级党组织")
+        wide = wide.sort(f"{last} 名次", nulls_last=True).select(
+            names, *[c for c in wide.columns if not c.startswith("_name_") and c != "college_code"]
+        )
+        st.dataframe(
+            wide,
+            hide_index=True,
+            column_config={
+                **{f"{y} 名次": RANK_FORMAT for y in years},
+                **{f"{y} 综合得分": SCORE_FORMAT for y in years},
+            },
+        )
+
+# ---- 4. largest moves -----------------------------------------------------------------------------
+
+st.subheader("进步最大 / 退步最大")
+basis = st.radio("对比方式", [BASIS_PERIOD, BASIS_YEAR], horizontal=True, key="movement_basis")
+if basis == BASIS_PERIOD:
+    if len(periods) < 2:
+        st.info(f"只有 {latest} 一个考核期，还无法对比名次变化；下一期数据发布后再来查看。")
+    else:
+        before = periods[-2]
+        st.caption(f"对比：{latest} 与上一考核期 {before} 的全校名次（名次变化 = 上期名次 − 本期名次）。")
+        _show_movers(query(PERIOD_MOVES_SQL, [latest]), f"{latest} 较 {before} ")
+else:
+    q4_years = sorted(period_rows.filter(pl.col("quarter") == 4)["year"].to_list())
+    if len(q4_years) < 2:
+        st.info("第四季度（年终考核）结果不足两年，还无法做年度对比；可改选「最近一期对比上一期」。")
+    else:
+        year, before_year = q4_years[-1], q4_years[-2]
+        if before_year != year - 1:
+            st.info(f"{year - 1} 年没有第四季度结果，无法与 {year} 年对比。")
+        else:
+            st.caption(f"对比：{year} 年与 {before_year} 年第四季度（年终考核）的全校名次。")
+            _show_movers(query(YEAR_MOVES_SQL, [year]), f"{year} 年较 {before_year} 年")

@@ -1,0 +1,162 @@
+"""年终考核: the year-end (Q4) results from marts.college_scores and marts.branch_scores.
+
+Composite, 述职评议 score, grade, stars, 一票否决 and 加减分 per 二级党组织; grade and tier counts; the
+official result sheet as .xlsx (dagster_project.result_sheet, the same file `dangjian export`
+writes). Select, count and format only — no scoring here.
+"""
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboards.data import query, result_sheet_workbook
+from dashboards.labels import MAX_STARS, star_string
+
+GRADES: tuple[str, ...] = ("好", "较好", "一般", "差")
+TIERS: tuple[str, ...] = ("红旗", "示范性", "规范化")
+NO_TIER = "未定级"
+GRADE_COLORS: dict[str, str] = {"好": "#a50f15", "较好": "#e57c3a", "一般": "#f0b45c", "差": "#9e9e9e"}
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Numbers are cast to DOUBLE/BIGINT here: DECIMAL/HUGEINT would plot and format at the wrong scale.
+COLLEGES_SQL = """
+select
+    rank::BIGINT             as rank,
+    college_code, college_name, org_type,
+    total::DOUBLE            as total,
+    evaluation_score::DOUBLE as evaluation_score,
+    composite::DOUBLE        as composite,
+    grade,
+    stars::BIGINT            as stars,
+    veto, veto_detail, adjustment_detail
+from marts.college_scores
+where period = ?
+order by rank nulls last, college_code
+"""
+
+GRADE_COUNTS_SQL = """
+select grade, count(*)::BIGINT as colleges
+from marts.college_scores
+where period = ?
+group by grade
+"""
+
+TIER_COUNTS_SQL = """
+select tier, count(*)::BIGINT as branches
+from marts.branch_scores
+where period = ?
+group by tier
+"""
+
+
+def ordered_counts(
+    frame: pl.DataFrame, key: str, count: str, order: tuple[str, ...], missing: str
+) -> pl.DataFrame:
+    """Counts in `order` (0 where absent), then any other value found; NULL keys are shown as `missing`."""
+    found = {(k if k is not None else missing): int(n) for k, n in frame.select(key, count).iter_rows()}
+    labels = list(order) + sorted(k for k in found if k not in order)
+    return pl.DataFrame(
+        {"label": labels, "count": [found.get(k, 0) for k in labels]},
+        schema={"label": pl.String, "count": pl.Int64},
+    )
+
+
+def grade_chart(counts: pl.DataFrame) -> alt.LayerChart:
+    order = counts["label"].to_list()
+    colors = [GRADE_COLORS.get(g, "#6b6b6b") for g in order]
+    base = alt.Chart(counts).encode(
+        x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("count:Q", title="二级党组织数", axis=alt.Axis(tickMinStep=1, format="d")),
+        tooltip=[alt.Tooltip("label:N", title="等次"), alt.Tooltip("count:Q", title="个数", format="d")],
+    )
+    bars = base.mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3).encode(
+        color=alt.Color("label:N", scale=alt.Scale(domain=order, range=colors), legend=None)
+    )
+    labels = base.mark_text(dy=-6, fontSize=12).encode(text=alt.Text("count:Q", format="d"))
+    return (bars + labels).properties(height=220)
+
+
+st.title("年终考核")
+
+years = query(
+    "select distinct year::BIGINT as year from marts.college_scores where quarter = 4 order by year desc"
+)["year"].to_list()
+if not years:
+    st.info("快照中还没有年终（第四季度）考核结果。")
+    st.stop()
+
+with st.sidebar:
+    st.header("筛选")
+    year = st.selectbox("考核年度", years, index=0, format_func=lambda y: f"{y}年度", key="year")
+
+period = f"{year}Q4"
+colleges = query(COLLEGES_SQL, [period])
+grades = ordered_counts(query(GRADE_COUNTS_SQL, [period]), "grade", "colleges", GRADES, "未评定")
+tiers = ordered_counts(query(TIER_COUNTS_SQL, [period]), "tier", "branches", (*TIERS, NO_TIER), NO_TIER)
+
+st.caption(
+    f"{year}年度考核结果（{period}，全年累计）。综合得分 = 党建工作考核得分与述职评议得分按规则表加权。"
+)
+
+mean_composite = colleges["composite"].mean()
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("二级党组织数", f"{colleges.height}")
+m2.metric("平均综合得分", "—" if mean_composite is None else f"{mean_composite:.2f}")
+m3.metric("一票否决", f"{int(colleges['veto'].fill_null(False).sum())}")
+m4.metric("党支部数", f"{int(tiers['count'].sum())}")
+
+st.subheader("二级党组织考核结果")
+table = colleges.select(
+    pl.col("rank").alias("名次"),
+    pl.col("college_name").fill_null(pl.col("college_code")).alias("二级党组织"),
+    pl.col("org_type").alias("组织类型"),
+    pl.col("composite").alias("综合得分"),
+    pl.col("total").alias("党建工作考核得分"),
+    pl.col("evaluation_score").alias("述职评议得分"),
+    pl.col("grade").alias("等次"),
+    pl.col("stars")
+    .replace_strict({n: star_string(n) for n in range(MAX_STARS + 1)}, default=None, return_dtype=pl.String)
+    .alias("星级"),
+    pl.col("veto").alias("一票否决"),
+    pl.col("veto_detail").fill_null("").alias("否决事由"),
+    pl.col("adjustment_detail").fill_null("").alias("加减分说明"),
+)
+score_format = st.column_config.NumberColumn(format="%.2f")
+st.dataframe(
+    table,
+    hide_index=True,
+    height="auto" if table.height <= 15 else 560,
+    column_config={
+        "名次": st.column_config.NumberColumn(format="%d", width="small"),
+        "综合得分": score_format,
+        "党建工作考核得分": score_format,
+        "述职评议得分": score_format,
+        "一票否决": st.column_config.CheckboxColumn(),
+        "否决事由": st.column_config.TextColumn(width="medium"),
+        "加减分说明": st.column_config.TextColumn(width="large"),
+    },
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("等次分布")
+    cols = st.columns(len(grades))
+    for col, (label, count) in zip(cols, grades.iter_rows(), strict=True):
+        col.metric(label, f"{count}")
+    st.altair_chart(grade_chart(grades), width="stretch")
+with right:
+    st.subheader("党支部晋位升级")
+    cols = st.columns(len(tiers))
+    for col, (label, count) in zip(cols, tiers.iter_rows(), strict=True):
+        col.metric(label, f"{count}")
+    st.caption("红旗 ⊂ 示范性 ⊂ 规范化，各支部只计其最高档次；未达到规范化或被一票否决的为未定级。")
+
+st.download_button(
+    "下载年终考核结果表（Excel）",
+    data=lambda: result_sheet_workbook(year),
+    file_name=f"{year}年度考核结果.xlsx",
+    mime=XLSX_MIME,
+    on_click="ignore",
+    icon=":material/download:",
+    type="primary",
+)
