@@ -1,8 +1,11 @@
 """The only module that opens DuckDB.
 
-The dashboards read the published snapshot `serving.duckdb` and nothing else. Every query opens a
-short-lived read-only connection, runs, and closes it (stack.md §4.1): a cached connection would pin
-the file lock (blocking the publisher) and keep showing an old snapshot after `os.replace`.
+The dashboards read the published snapshot `serving.duckdb` and nothing else, read-only. Opening
+the file costs ~25 ms, a query ~1 ms, so one attachment per snapshot version is shared and each
+query runs on its own cursor. The attachment lives in a private in-memory database, never in
+DuckDB's process-wide instance cache (which would keep serving an old file after `os.replace`,
+stack.md §4.1), and it is dropped as soon as a new snapshot is published (the file's mtime changes).
+The publisher never opens serving.duckdb (it renames a new file over it), so readers block nothing.
 Results are cached for 60 s, keyed on the snapshot's mtime so a new publish shows up at once.
 """
 
@@ -76,14 +79,44 @@ def _cached_query(path: str, sql: str, params: tuple, version: int) -> pl.DataFr
     return run_query(path, sql, params)
 
 
+_SNAPSHOT: dict[str, Any] = {}
+_SNAPSHOT_LOCK = threading.Lock()
+
+
+def _snapshot_cursor(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A cursor on the current version of the snapshot at `path` (see the module docstring)."""
+    path = Path(path)
+    key = (str(path.resolve()), path.stat().st_mtime_ns)
+    with _SNAPSHOT_LOCK:
+        if _SNAPSHOT.get("key") != key:
+            stale = _SNAPSHOT.pop("con", None)
+            con = duckdb.connect()
+            con.execute(f"attach '{key[0]}' as snapshot (read_only)")
+            _SNAPSHOT.update(key=key, con=con)
+            if stale is not None:
+                stale.close()
+        cursor = _SNAPSHOT["con"].cursor()
+    cursor.execute("use snapshot")
+    return cursor
+
+
+def release_snapshot() -> None:
+    """Let go of the shared attachment (for tools that must write a snapshot file in place)."""
+    with _SNAPSHOT_LOCK:
+        stale = _SNAPSHOT.pop("con", None)
+        _SNAPSHOT.pop("key", None)
+    if stale is not None:
+        stale.close()
+
+
 def run_query(path: str | Path, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
-    """Uncached: open read-only, query, close; retry briefly if a writer holds the file lock."""
+    """Uncached: run on a fresh cursor of the current snapshot; retry briefly if the file is mid-swap."""
     bound = [list(p) if isinstance(p, tuple) else p for p in params]
     for attempt in range(_LOCK_RETRIES):
         try:
-            with duckdb.connect(str(path), read_only=True) as con:
+            with _snapshot_cursor(path) as con:
                 return con.sql(sql, params=bound or None).pl()
-        except duckdb.IOException:
+        except (duckdb.IOException, FileNotFoundError):
             if attempt == _LOCK_RETRIES - 1:
                 raise
             time.sleep(_LOCK_BACKOFF_S * (attempt + 1))
