@@ -1,5 +1,6 @@
 """End to end: `dangjian serve` on the fixture snapshot, opened in Debian's Chromium via Playwright."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -60,35 +61,41 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
     raise TimeoutError(f"{url} not healthy after {timeout}s")
 
 
+@contextlib.contextmanager
+def dangjian_serve(home: Path, logs: Path) -> Iterator[str]:
+    """`dangjian serve` on `home` in its own process group; yields the base URL."""
+    port = _free_port()
+    env = {**os.environ, "DANGJIAN_HOME": str(home)}
+    env.pop("DANGJIAN_SERVING_DB", None)
+    log_path = logs / "serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("dangjian")), "serve", "--port", str(port)],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log_path)
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+
+
 @pytest.fixture
 def served(tmp_path) -> Iterator[str]:
     home = tmp_path / "home"
     build_serving_db(home / "serving.duckdb")
-    port = _free_port()
-    env = {**os.environ, "DANGJIAN_HOME": str(home)}
-    env.pop("DANGJIAN_SERVING_DB", None)
-    log_path = tmp_path / "serve.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("dangjian")), "serve", "--port", str(port)],
-        env=env,
-        cwd=REPO_ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log_path)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        log.close()
+    with dangjian_serve(home, tmp_path) as url:
+        yield url
 
 
 @pytest.mark.e2e

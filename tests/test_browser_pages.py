@@ -6,15 +6,12 @@ Set DANGJIAN_SCREENSHOT_DIR to also keep the screenshots (the README's come from
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.test_browser import CHART, CHROMIUM_ARGS, REPO_ROOT, _chromium, _free_port, _wait_healthy
+from tests.test_browser import CHART, CHROMIUM_ARGS, REPO_ROOT, _chromium, dangjian_serve
 
 APP = REPO_ROOT / "dashboards" / "app.py"
 
@@ -36,31 +33,8 @@ def _pages() -> list[tuple[str, str, bool]]:
 @pytest.fixture(scope="module")
 def served_demo(demo_home, tmp_path_factory) -> Iterator[str]:
     home, _, _ = demo_home
-    logs = tmp_path_factory.mktemp("serve")
-    port = _free_port()
-    env = {**os.environ, "DANGJIAN_HOME": str(home)}
-    env.pop("DANGJIAN_SERVING_DB", None)
-    log_path = logs / "serve.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("dangjian")), "serve", "--port", str(port)],
-            env=env,
-            cwd=REPO_ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log_path)
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
+    with dangjian_serve(home, tmp_path_factory.mktemp("serve")) as url:
+        yield url
 
 
 @pytest.mark.e2e
