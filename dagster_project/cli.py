@@ -66,7 +66,9 @@ def _watch_progress(instance, run_id: str, done: threading.Event, out: Console) 
             if event is None or event.event_type not in wanted:
                 continue
             step = event.step_key or ""
-            label = STAGES.get(step, step)
+            label = STAGES.get(step)
+            if label is None:  # asset-check steps: reported together after the run
+                continue
             if event.event_type == DagsterEventType.STEP_START:
                 started[step] = record.timestamp
                 out.print(f"[cyan]▶[/cyan] {label} …")

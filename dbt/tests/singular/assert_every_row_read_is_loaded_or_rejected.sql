@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'load_summary'}}}) }}
+
 -- Zero unexplained drops: for every file, the rows staging holds = rows read − rows rejected.
 with staged as (
     select source_file, count(*) as n from {{ ref('stg_raw__orgs') }} group by all
