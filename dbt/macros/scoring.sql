@@ -9,3 +9,14 @@
     case when coalesce({{ denominator }}, 0) > 0
          then 100.0 * cast({{ numerator }} as double) / ({{ denominator }}) end
 {%- endmacro %}
+
+{# Stars from rule_star_cutoffs (highest cutoff the total reaches); a 一票否决 means 0 (不定级). #}
+{% macro stars(total, veto) -%}
+    cast(case
+        when {{ veto }} then 0
+        else (
+            select max(cutoffs.stars) from {{ ref('rule_star_cutoffs') }} as cutoffs
+            where {{ total }} >= cutoffs.min_total
+        )
+    end as integer)
+{%- endmacro %}

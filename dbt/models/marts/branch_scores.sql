@@ -12,10 +12,6 @@ adjustments as (
     select * from {{ ref('int_org_adjustments__yearly') }}
 ),
 
-cutoffs as (
-    select * from {{ ref('rule_star_cutoffs') }}
-),
-
 params as (
     select
         max(value) filter (where parameter = 'branch_bonus_cap') as bonus_cap,
@@ -55,10 +51,7 @@ ranked as (
 starred as (
     select
         ranked.*,
-        cast(case
-            when veto then 0
-            else (select max(cutoffs.stars) from cutoffs where ranked.total >= cutoffs.min_total)
-        end as integer) as stars,
+        {{ stars('ranked.total', 'veto') }} as stars,
         -- a branch under 一票否决 is not rated (不定级): it ranks after every rated branch
         cast(rank() over (partition by period order by veto, total desc) as integer) as rank_overall,
         cast(rank() over (partition by period, college_code order by veto, total desc) as integer)

@@ -21,10 +21,6 @@ evaluation_points as (
     select * from {{ ref('rule_evaluation_points') }}
 ),
 
-cutoffs as (
-    select * from {{ ref('rule_star_cutoffs') }}
-),
-
 grades as (
     select * from {{ ref('rule_grades') }}
 ),
@@ -110,10 +106,7 @@ composed as (
 ranked as (
     select
         composed.*,
-        cast(case
-            when veto then 0
-            else (select max(cutoffs.stars) from cutoffs where composed.total >= cutoffs.min_total)
-        end as integer) as stars,
+        {{ stars('composed.total', 'veto') }} as stars,
         -- a college under 一票否决 ranks after every other college
         cast(rank() over (partition by period order by veto, composite desc) as integer) as rank,
         count(*) over (partition by period) as colleges_in_period,
