@@ -512,6 +512,55 @@ def test_refused_sql_is_not_run(snapshot):
     assert not Path("/tmp/should_not_exist.csv").exists()
 
 
+TEN_MILLION_ROWS = "select a.range as a, b.range as b from range(10000) a cross join range(1000) b"
+
+
+def test_a_ten_million_row_cross_join_stops_at_the_row_limit(snapshot):
+    started = time.monotonic()
+    frame, truncated = data.run_readonly_sql(TEN_MILLION_ROWS, limit=1_000_000)
+    assert frame.height == data.SQL_MAX_LIMIT and truncated is True
+    assert time.monotonic() - started < data.SQL_TIMEOUT_S  # the limit is pushed down, not 10M rows fetched
+
+
+def test_a_ten_million_row_cross_join_that_must_be_sorted_hits_the_time_limit(snapshot):
+    with pytest.raises(data.QueryError, match="查询超时"):
+        data.run_readonly_sql(
+            f"{TEN_MILLION_ROWS} order by md5(a::VARCHAR || '-' || b::VARCHAR)", timeout_s=0.5
+        )
+
+
+@pytest.mark.parametrize(
+    ("sql", "error"),
+    [
+        ("attach '{tmp}/other.duckdb' as other", "Permission"),
+        ("copy (select * from marts.dim_org) to '{tmp}/out.csv'", "Permission"),
+        ("export database '{tmp}/dump'", "Permission"),
+        ("install httpfs", "Permission"),
+        ("load httpfs", "Permission"),
+        ("set enable_external_access = true", "Cannot change configuration"),
+        ("pragma enable_profiling", "Cannot change configuration"),
+        ("set memory_limit = '20GB'", "Cannot change configuration"),
+        ("insert into marts.dim_org select * from marts.dim_org", "Cannot execute statement"),
+        ("drop table marts.branch_scores", "Cannot execute statement"),
+        ("create table marts.x as select 1", "Cannot execute statement"),
+    ],
+)
+def test_the_sandbox_itself_refuses_what_the_checker_refuses(snapshot, tmp_path, sql, error):
+    """Defence in depth: even a statement that slipped past check_readonly_sql could neither write the
+    snapshot nor touch files, extensions or the query's limits."""
+    target = tmp_path / "attack"
+    target.mkdir()
+    before = Path(snapshot).read_bytes()
+    con = data._sandbox(Path(snapshot))
+    try:
+        with pytest.raises(duckdb.Error, match=error):
+            con.execute(sql.format(tmp=target))
+    finally:
+        con.close()
+    assert list(target.iterdir()) == []
+    assert Path(snapshot).read_bytes() == before
+
+
 # ---- 模板下载 ---------------------------------------------------------------------------------------
 
 

@@ -149,7 +149,9 @@ def _nfkc(expr: pl.Expr) -> pl.Expr:
 
 
 def _number(expr: pl.Expr) -> pl.Expr:
-    return _nfkc(expr).str.replace_all(r"[,\s]", "").cast(pl.Float64, strict=False)
+    number = _nfkc(expr).str.replace_all(r"[,\s]", "").cast(pl.Float64, strict=False)
+    # "NaN", "inf" and 1e999 parse as floats but are no number a college means
+    return pl.when(number.is_finite()).then(number)
 
 
 def _date(expr: pl.Expr) -> pl.Expr:
@@ -225,20 +227,26 @@ def parse_deadline(text: str | None, year: int | None) -> tuple[dt.date | None, 
         return parsed, True
     m = re.fullmatch(r"(?:(\d{4})年)?(\d{1,2})月(?:-|—|–|~|至)(?:(\d{4})年)?(\d{1,2})月(?:底)?(?:前)?", t)
     if m:
-        y = int(m.group(3) or m.group(1) or year or 0)
-        return _month_end(y, int(m.group(4))), y > 0
+        y, month = int(m.group(3) or m.group(1) or year or 0), int(m.group(4))
+        if y <= 0 or not 1 <= month <= 12:
+            return None, False
+        return _month_end(y, month), True
     m = re.fullmatch(r"(?:(\d{4})年)?(\d{1,2})月(底|末|上旬|中旬|下旬)?(?:前|以前|之前)?", t)
     if m:
-        y = int(m.group(1) or year or 0)
-        if y <= 0:
+        y, month, part = int(m.group(1) or year or 0), int(m.group(2)), m.group(3)
+        if y <= 0 or not 1 <= month <= 12:
             return None, False
-        month, part = int(m.group(2)), m.group(3)
         if part == "上旬":
             return dt.date(y, month, 10), True
         if part == "中旬":
             return dt.date(y, month, 20), True
         return _month_end(y, month), True
     return None, False
+
+
+def _plausible_year(value: float | None) -> int | None:
+    """A 年度 cell usable to complete a deadline like 「6月底」; a bad 年度 is rejected by its own rule."""
+    return int(value) if value is not None and 1 <= value <= 9999 else None
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -491,7 +499,7 @@ def _row_rule_checks(kind: SheetKind, today: dt.date) -> list[pl.Expr]:
         )
     if kind.kind == "tasks":
         understood = pl.struct(deadline=pl.col("deadline"), year=t["year"]).map_elements(
-            lambda s: parse_deadline(s["deadline"], int(s["year"]) if s["year"] is not None else None)[1],
+            lambda s: parse_deadline(s["deadline"], _plausible_year(s["year"]))[1],
             return_dtype=pl.Boolean,
         )
         rules.append(
