@@ -25,6 +25,11 @@ REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboards" / "app.py"
 
 
+def app_pages() -> list[Path]:
+    """Every page file of the dashboards."""
+    return [p for p in sorted((REPO / "dashboards" / "pages").glob("*.py")) if p.name != "__init__.py"]
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -89,8 +94,7 @@ def main() -> None:
     os.environ["DANGJIAN_SERVING_DB"] = str(args.serving.resolve())
     sys.path.insert(0, str(REPO))
 
-    pages = sorted((REPO / "dashboards" / "pages").glob("*.py"))
-    results = measure([p for p in pages if p.name != "__init__.py"], args.repeat)
+    results = measure(app_pages(), args.repeat)
 
     table = Table(title=f"看板各页数据加载（冷缓存，{args.repeat} 次）：{args.serving}")
     for column in ("page", "queries", "data p50 ms", "data p95 ms", "page run p50 ms", "errors"):

@@ -1,0 +1,255 @@
+"""End-to-end benchmark at K× the demo university (issue 7), against the pandas+openpyxl script.
+
+    uv run python -m bench --scale K [--baseline] [--seed 2026] [--format auto|xlsx|csv|parquet]
+                                     [--workdir DIR] [--reuse] [--repeat 3] [--save]
+
+1. generates the demo university at scale K (K=1 ≈ 3,900 members a year; `auto` writes Excel up to
+   K=10 and Parquet above, since a sheet holds at most 1,048,576 rows);
+2. cold: one pipeline run (`dangjian run`'s code path: Dagster job → ingest → dbt build → publish) on a
+   fresh home;
+3. warm: one college's file of the latest year changes (its largest sheet loses its last data row),
+   then one more run;
+4. dashboard pages: each page's data queries on the published snapshot, cold cache, p50/p95;
+5. with --baseline, the pandas+openpyxl script (bench/baseline_pandas.py) on the same files.
+
+Each run is its own Python process (what a user starts); `*_s` are wall seconds of that process,
+stage seconds come from Dagster's step records; `peak_rss_mb` is the largest resident set of any
+process of the run (the pipeline or its dbt child), from wait4(2). Prints a table per stage, then the
+figures as one JSON object on the last line; --save also writes bench/results/scale-K.json for
+`uv run python -m bench.readme`, which regenerates the README's results table.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).resolve().parent / "results"
+console = Console(width=120)
+
+
+def default_format(scale: float) -> str:
+    return "xlsx" if scale <= 10 else "parquet"
+
+
+def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[dict, float, float]:
+    """(last JSON line of its stdout, wall seconds, peak RSS MiB of it and its children)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=REPO,
+    )
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    lines = [line for line in out.splitlines() if line.strip()]
+    if proc.returncode != 0 or not lines:
+        sys.stderr.write(out)
+        raise SystemExit(f"{' '.join(args)} failed with exit code {proc.returncode}")
+    return json.loads(lines[-1]), seconds, usage.ru_maxrss / 1024  # KiB on Linux
+
+
+def generate(inbox: Path, seed: int, scale: float, fmt: str, reuse: bool) -> dict:
+    stamp = inbox.parent / "demo.json"
+    wanted = {"seed": seed, "scale": scale, "format": fmt}
+    if reuse and stamp.exists() and {k: json.loads(stamp.read_text())[k] for k in wanted} == wanted:
+        return json.loads(stamp.read_text())
+    shutil.rmtree(inbox, ignore_errors=True)
+    figures, seconds, rss = run_child(
+        ["-m", "bench._children", "generate", str(inbox), str(seed), str(scale), fmt]
+    )
+    figures |= wanted | {"generate_s": round(seconds, 1), "generate_peak_rss_mb": round(rss)}
+    stamp.write_text(json.dumps(figures, ensure_ascii=False))
+    return figures
+
+
+def pipeline(home: Path) -> dict:
+    figures, seconds, rss = run_child(["-m", "bench._children", "pipeline"], {"DANGJIAN_HOME": str(home)})
+    return figures | {"end_to_end_s": round(seconds, 2), "peak_rss_mb": round(rss)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, required=True, help="K× the demo university")
+    parser.add_argument("--baseline", action="store_true", help="also time the pandas+openpyxl script")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--format", default="auto", choices=["auto", "xlsx", "csv", "parquet"])
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "dangjian-bench")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep an inbox generated earlier (same seed/scale/format)"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="cold-cache loads per dashboard page")
+    parser.add_argument("--save", action="store_true", help="write bench/results/scale-K.json for the README")
+    args = parser.parse_args()
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+    fmt = default_format(args.scale) if args.format == "auto" else args.format
+    label = f"{args.scale:g}"
+    base = args.workdir / f"scale-{label}-{fmt}"
+    inbox = base / "inbox"
+    base.mkdir(parents=True, exist_ok=True)
+
+    console.print(f"[bold]K={label}[/bold]：生成演示数据（{fmt}）→ {inbox}")
+    demo = generate(inbox, args.seed, args.scale, fmt, args.reuse)
+    size = f"{demo['files']} 个文件，{demo['rows']:,} 行，{demo['members']:,} 名党员/年"
+    console.print(f"  {size}，{demo['generate_s']} 秒")
+
+    home = base / "home"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir()
+    (home / "inbox").symlink_to(inbox.resolve(), target_is_directory=True)
+
+    console.print("冷启动：全新的仓库，全部文件摄取 → dbt 构建 → 发布")
+    cold = pipeline(home)
+    console.print(_stages(cold))
+
+    changed, seconds, _ = run_child(["-m", "bench._children", "change", str(inbox)])
+    console.print(f"热启动：修改一个学院的文件 {changed['file']}（{changed['sheet']} 少一行），再运行一次")
+    warm = pipeline(home)
+    console.print(_stages(warm))
+    # the inbox is shared between runs of the same scale: put the file back for the next --reuse
+    run_child(["-m", "bench._children", "restore", str(inbox)])
+
+    console.print("看板各页数据查询（冷缓存）")
+    pages, _, _ = run_child(
+        ["-m", "bench._children", "pages", str(args.repeat)],
+        {"DANGJIAN_SERVING_DB": str(home / "serving.duckdb")},
+    )
+
+    baseline = None
+    if args.baseline:
+        console.print("基线：pandas + openpyxl 脚本（B1 学习培训达标与党支部排名）")
+        baseline, seconds, rss = run_child(["-m", "bench._children", "baseline", str(inbox)])
+        baseline |= {"process_s": round(seconds, 2), "peak_rss_mb": round(rss)}
+
+    report(label, fmt, demo, cold, warm, pages, baseline)
+    result = {
+        "scale": args.scale,
+        "format": fmt,
+        "members": demo["members"],
+        "files": demo["files"],
+        "rows": demo["rows"],
+        "generate_s": demo["generate_s"],
+        "cold_s": cold["end_to_end_s"],
+        "warm_s": warm["end_to_end_s"],
+        "ingest_s": cold["ingest_s"],
+        "ingest_rows": cold["ingest_rows"],
+        "ingest_rows_per_s": round(cold["ingest_rows"] / cold["ingest_s"]) if cold["ingest_s"] else None,
+        "build_s": cold["build_s"],
+        "publish_s": cold["publish_s"],
+        "warm_ingest_s": warm["ingest_s"],
+        "warm_build_s": warm["build_s"],
+        "warm_publish_s": warm["publish_s"],
+        "warm_files_parsed": warm["files_parsed"],
+        "page_p50_ms": max(p["data_p50_ms"] for p in pages["pages"]),
+        "page_p95_ms": max(p["data_p95_ms"] for p in pages["pages"]),
+        "pages": pages["pages"],
+        "peak_rss_mb": max(cold["peak_rss_mb"], warm["peak_rss_mb"]),
+        "ingest_peak_rss_mb": cold["pipeline_process_peak_rss_mb"],
+        "baseline_s": baseline["seconds"] if baseline else None,
+        "baseline_rows_per_s": baseline["rows_per_s"] if baseline else None,
+        "baseline_peak_rss_mb": baseline["peak_rss_mb"] if baseline else None,
+        "ingest_speedup": (
+            round(cold["ingest_rows"] / cold["ingest_s"] / baseline["rows_per_s"], 1) if baseline else None
+        ),
+        "machine": machine(),
+        "date": datetime.now().strftime("%Y-%m-%d"),
+    }
+    if args.save:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / f"scale-{label}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(result, ensure_ascii=False))
+
+
+def _stages(run: dict) -> str:
+    stages = f"摄取 {run['ingest_s']}，构建 {run['build_s']}，发布 {run['publish_s']}"
+    return f"  {run['end_to_end_s']} 秒（{stages}）"
+
+
+def machine() -> str:
+    mem_kb = next(
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    system = f"Linux {platform.release()}, Python {platform.python_version()}"
+    return f"{os.cpu_count()} cores ({cpu}), {mem_kb / 1024**2:.0f} GiB, {system}"
+
+
+def report(label, fmt, demo, cold, warm, pages, baseline) -> None:
+    table = Table(title=f"K={label}（{fmt}，{demo['members']:,} 名党员/年，{demo['rows']:,} 行）")
+    for column in (
+        "run",
+        "end-to-end s",
+        "ingest s",
+        "files parsed",
+        "rows/s",
+        "dbt build s",
+        "publish s",
+        "peak MiB",
+    ):
+        table.add_column(column, justify="right")
+    for name, r in (("cold", cold), ("warm", warm)):
+        table.add_row(
+            name,
+            f"{r['end_to_end_s']:.1f}",
+            f"{r['ingest_s']:.1f}",
+            str(r["files_parsed"]),
+            f"{r['ingest_rows'] / r['ingest_s']:,.0f}" if r["ingest_s"] else "-",
+            f"{r['build_s']:.1f}",
+            f"{r['publish_s']:.1f}",
+            str(r["peak_rss_mb"]),
+        )
+    if baseline:
+        b = baseline
+        table.add_row(
+            "pandas+openpyxl", f"{b['process_s']:.1f}", f"{b['seconds']:.1f}", str(b["files"]),
+            f"{b['rows_per_s']:,.0f}", "-", "-", str(b["peak_rss_mb"]),
+        )  # fmt: skip
+    console.print(table)
+    pages_table = Table(title="看板各页数据查询（毫秒，冷缓存）")
+    for column in ("page", "queries", "p50", "p95", "errors"):
+        pages_table.add_column(column, justify="right")
+    for p in pages["pages"]:
+        pages_table.add_row(
+            p["page"], str(p["queries"]), str(p["data_p50_ms"]), str(p["data_p95_ms"]), str(p["errors"])
+        )
+    console.print(pages_table)
+    if baseline:
+        ours, theirs = cold["ingest_rows"] / cold["ingest_s"], baseline["rows_per_s"]
+        console.print(f"摄取速度：我们 {ours:,.0f} 行/秒，基线 {theirs:,.0f} 行/秒（{ours / theirs:.1f}×）")
+        console.print(
+            f"基线算出 B1 与排名 {baseline['seconds']:.1f} 秒；我们冷启动全流程 {cold['end_to_end_s']:.1f} 秒"
+        )
+
+
+if __name__ == "__main__":
+    main()
