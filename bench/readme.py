@@ -1,0 +1,59 @@
+"""Regenerate the README's benchmark table from bench/results/scale-K.json (written by `python -m bench --save`).
+
+    uv run python -m bench.readme
+
+The table sits between the two marker comments of README.md; everything else is left as it is.
+"""
+
+import json
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+README = REPO / "README.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def _n(value, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}" if isinstance(value, float) and digits else f"{value:,.0f}"
+
+
+def table(results: list[dict]) -> str:
+    machines = sorted({r["machine"] for r in results})
+    dates = sorted({r["date"] for r in results})
+    lines = [
+        f"Measured {', '.join(dates)} on {'; '.join(machines)}, with "
+        "`uv run python -m bench --scale K --baseline --save` (K=100 without `--baseline`: see below).",
+        "",
+        "| K | members/yr | input | rows | cold s | warm s | ingest s | ingest rows/s | baseline rows/s | ours ÷ baseline"
+        " | dbt build s | publish s | warm build s | page p95 ms | peak RSS MiB |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in sorted(results, key=lambda r: r["scale"]):
+        ratio = f"{r['ingest_speedup']:.1f}×" if r.get("ingest_speedup") else "–"
+        lines.append(
+            f"| {r['scale']:g} | {_n(r['members'], 0)} | {r['files']} {r['format']} | {_n(r['rows'], 0)}"
+            f" | {_n(r['cold_s'])} | {_n(r['warm_s'])} | {_n(r['ingest_s'])} | {_n(r['ingest_rows_per_s'], 0)}"
+            f" | {_n(r.get('baseline_rows_per_s'), 0)} | {ratio} | {_n(r['build_s'])} | {_n(r['publish_s'])}"
+            f" | {_n(r['warm_build_s'])} | {_n(r['page_p95_ms'])} | {_n(r['peak_rss_mb'], 0)} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    results = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(RESULTS.glob("scale-*.json"))]
+    if not results:
+        raise SystemExit(f"no results in {RESULTS}: run `uv run python -m bench --scale 1 --baseline --save`")
+    text = README.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"README.md has no {START} … {END} block")
+    README.write_text(pattern.sub(lambda _: f"{START}\n{table(results)}\n{END}", text), encoding="utf-8")
+    print(f"README.md: {len(results)} scales")
+
+
+if __name__ == "__main__":
+    main()
