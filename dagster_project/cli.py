@@ -218,6 +218,41 @@ def export(
 
 
 @app.command()
+def freeze(
+    year: Annotated[int, typer.Option("--year", help="要冻结的考核年度（须已有年终即第四季度结果）")],
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="该年度已冻结时，改用最近一次运行的计算结果重新冻结"),
+    ] = False,
+) -> None:
+    """冻结某年度已发布的考核结果：之后的运行保持这些结果不变，若重新计算会不同则列出差异（marts.frozen_diff）。"""
+    from dagster_project.freeze import FROZEN_TABLES, freeze_year
+
+    home = _home()
+    try:
+        frozen = freeze_year(home.serving, home.frozen, year, force=force, warehouse_db=home.warehouse)
+    except (ValueError, FileNotFoundError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    if frozen.replaced:
+        source = "最近一次运行的计算结果"
+    elif frozen.published_at:
+        source = f"{frozen.published_at:%Y-%m-%d %H:%M} 发布的结果"
+    else:
+        source = "当前发布的结果"
+    rows = "、".join(f"{FROZEN_TABLES[t]} {n} 行" for t, n in frozen.rows.items())
+    console.print(
+        f"已{'重新' if frozen.replaced else ''}冻结 {frozen.year} 年度考核结果（{source}）：{rows}；"
+        f"记录了该年度的 {frozen.source_files} 个数据文件 → {frozen.path}"
+    )
+    console.print(
+        f"之后每次运行，{frozen.year} 年度的排名、得分、等次和导出的结果表都保持冻结的结果；"
+        "若重新计算会有不同，差异列在 marts.frozen_diff，看板上该年度页面的冻结提示中可以展开查看。"
+        f"看板在下一次 dangjian run 之后显示{'重新冻结的结果' if frozen.replaced else '冻结提示'}。"
+    )
+
+
+@app.command()
 def templates(out: Annotated[Path, typer.Option("--out", help="模板输出目录")]) -> None:
     """生成空白填报模板：每类表格一个工作簿，表头带填写说明。"""
     from dagster_project.templates import write_templates

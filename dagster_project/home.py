@@ -38,6 +38,11 @@ class Home:
         return self.root / "serving.duckdb"
 
     @property
+    def frozen(self) -> Path:
+        """Frozen years (`dangjian freeze`): outside the warehouse, so a rebuilt warehouse keeps them."""
+        return self.root / "frozen"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 

@@ -31,6 +31,9 @@ REQUIRED_MARTS = (
     "funding_records",
     "training_records",
     "checklist_answers",
+    "rulebook_files",
+    "frozen_years",
+    "frozen_diff",
 )
 # Public marts checked the same way as soon as they are in the manifest; move a name to REQUIRED_MARTS
 # once the model is part of the project for good.

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboards import charts
 from dashboards.data import query
+from dashboards.frozen import frozen_banner
 from dashboards.labels import (
     BRANCH_DIMENSIONS,
     COLLEGE_DIMENSIONS,
@@ -385,6 +386,8 @@ with st.sidebar:
         key="detail_college",
         help="按本期全校排名排序",
     )
+
+frozen_banner(year, college=college)
 
 score = query(SCORE_SQL, [period, period, college]).row(0, named=True)
 st.subheader(f"{score['college_name']} · {period}{'（年终）' if year_end else ''}")

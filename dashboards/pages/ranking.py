@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboards import charts
 from dashboards.data import has_table, query
+from dashboards.frozen import frozen_banner
 from dashboards.labels import (
     BRANCH_CATEGORIES,
     BRANCH_DIMENSIONS,
@@ -357,6 +358,8 @@ with st.sidebar:
     grades_only = st.toggle(
         GRADES_ONLY, key="grades_only", help="只列名称、星级和等次/晋位升级档次，不显示分数和名次，便于公示"
     )
+
+frozen_banner(year)
 
 has_college_rows = (
     has_colleges

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboards import charts
 from dashboards.data import has_table, query
+from dashboards.frozen import frozen_years_note
 from dashboards.labels import (
     COLLEGE_DIMENSIONS,
     MAX_STARS,
@@ -179,6 +180,7 @@ with st.sidebar:
     )
 
 name = college_names[college]
+frozen_years_note()
 
 # ---- 1. the college's (and branch's) scores across the periods ---------------------------------
 

@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards.data import query, result_sheet_workbook
+from dashboards.frozen import frozen_banner
 from dashboards.labels import MAX_STARS, star_string
 
 GRADES: tuple[str, ...] = ("好", "较好", "一般", "差")
@@ -90,6 +91,7 @@ with st.sidebar:
     year = st.selectbox("考核年度", years, index=0, format_func=lambda y: f"{y}年度", key="year")
 
 period = f"{year}Q4"
+frozen_banner(year)
 colleges = query(COLLEGES_SQL, [period])
 grades = ordered_counts(query(GRADE_COUNTS_SQL, [period]), "grade", "colleges", GRADES, "未评定")
 tiers = ordered_counts(query(TIER_COUNTS_SQL, [period]), "tier", "branches", (*TIERS, NO_TIER), NO_TIER)

@@ -11,6 +11,12 @@ rejected_rows as (
         string_agg(reason, '；') filter (where row_number is null) as problem
     from {{ source('raw', 'rejects') }}
     group by all
+),
+
+file_years as (
+    select source_file, list(year order by year) as years
+    from {{ ref('int_source_files__yearly') }}
+    group by all
 )
 
 select
@@ -21,7 +27,10 @@ select
     cast(files.rows_read - coalesce(rejected_rows.rows_rejected, 0) as bigint) as rows_loaded,
     cast(coalesce(rejected_rows.rows_rejected, 0) as bigint) as rows_rejected,
     files.loaded_at,
-    rejected_rows.problem
+    rejected_rows.problem,
+    cast(coalesce(file_years.years, []) as integer[]) as years
 from files
 left join rejected_rows
     on rejected_rows.source_file = files.source_file
+left join file_years
+    on file_years.source_file = files.source_file
