@@ -9,7 +9,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards.data import query, result_sheet_workbook
+from dashboards.data import query, result_sheet_download
 from dashboards.labels import MAX_STARS, star_string
 
 GRADES: tuple[str, ...] = ("好", "较好", "一般", "差")
@@ -153,7 +153,7 @@ with right:
 
 st.download_button(
     "下载年终考核结果表（Excel）",
-    data=lambda: result_sheet_workbook(year),
+    data=result_sheet_download(year),
     file_name=f"{year}年度考核结果.xlsx",
     mime=XLSX_MIME,
     on_click="ignore",
