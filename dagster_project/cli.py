@@ -6,6 +6,7 @@ import signal
 import sys
 import threading
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -263,11 +264,116 @@ def templates(out: Annotated[Path, typer.Option("--out", help="模板输出目�
         console.print(f"  {path.name}")
 
 
+# ---- dashboard logins -----------------------------------------------------------------------------
+
+user_app = typer.Typer(help="看板登录用户：组织部（查看全部）与学院（只看本学院）", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+class Role(StrEnum):
+    org = "org"
+    college = "college"
+
+
+def _read_password() -> str:
+    """Hidden prompt (asked twice) at a terminal; otherwise the first line of stdin (`echo pw | ...`)."""
+    if sys.stdin.isatty():
+        return typer.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _known_colleges(serving: Path) -> dict[str, str] | None:
+    """{college code: name} from the published snapshot's 组织架构; None when there is none to ask."""
+    if not serving.is_file():
+        return None
+    import duckdb
+
+    try:
+        with duckdb.connect(str(serving), read_only=True) as con:
+            rows = con.execute(
+                "select college_code, coalesce(max(org_name) filter (where org_code = college_code), '') "
+                "from marts.dim_org where college_code is not null group by college_code order by 1"
+            ).fetchall()
+    except duckdb.Error:
+        return None
+    return {code: name for code, name in rows} or None
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="登录用户名")],
+    role: Annotated[
+        Role, typer.Option("--role", help="org：组织部（全部学院、自助查询）；college：学院（只看本学院）")
+    ],
+    college: Annotated[
+        str | None, typer.Option("--college", help="学院（二级党组织）的组织编码，college 角色必填，如 01")
+    ] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="用户已存在时覆盖其密码和角色")] = False,
+) -> None:
+    """添加看板登录用户；密码从标准输入读取（echo 密码 | dangjian user add ...），在终端中则隐藏输入。"""
+    from dagster_project.users import UserError, add_user, check_name, check_role
+
+    home = _home()
+    try:
+        check_name(name)
+        _, college = check_role(role.value, college)
+        known = _known_colleges(home.serving) if college is not None else None
+        if known is not None and college not in known:
+            listed = "、".join(f"{code} {label}".strip() for code, label in known.items())
+            raise UserError(f"学院编码「{college}」不在已发布数据的组织架构中。现有学院：{listed}")
+        user = add_user(home.users, name, _read_password(), role.value, college, replace=replace)
+    except UserError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    where = f"，学院 {user.college} {known[user.college]}" if known and user.college else ""
+    console.print(f"已添加用户 {user.name}（{user.role_label}{where}）→ {home.users}")
+    console.print("看板现在需要登录后才能访问。")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """列出看板登录用户（不显示密码）。"""
+    from dagster_project.users import UserError, list_users
+
+    home = _home()
+    try:
+        users = list_users(home.users)
+    except UserError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    if not users:
+        console.print("尚无用户：看板无需登录，仅适合在本机（127.0.0.1）单人使用。")
+        return
+    table = Table(title=f"看板用户（{home.users}）")
+    for col in ("用户名", "角色", "学院编码", "添加时间"):
+        table.add_column(col)
+    for user in users:
+        table.add_row(user.name, user.role_label, user.college or "全部", user.created_at.replace("T", " "))
+    console.print(table)
+
+
+@user_app.command("remove")
+def user_remove(name: Annotated[str, typer.Argument(help="要删除的用户名")]) -> None:
+    """删除看板登录用户（其已登录的会话随即失效）。"""
+    from dagster_project.users import UserError, list_users, remove_user
+
+    home = _home()
+    try:
+        removed = remove_user(home.users, name)
+        left = list_users(home.users)
+    except UserError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"已删除用户 {removed.name}（{removed.scope_label}）。")
+    if not left:
+        console.print("[yellow]已没有任何用户：看板将不再要求登录，仅适合在本机单人使用。[/yellow]")
+
+
 def streamlit_command(port: int) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "streamlit",
+        "dashboards.server",  # streamlit, with its old pages/ folder mode off (see the module)
         "run",
         str(DASHBOARD_APP),
         "--server.headless",

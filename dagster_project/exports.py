@@ -57,17 +57,25 @@ def write_rejects_workbook(serving_db: Path, out: Path, source_file: str | None 
     and `FileNotFoundError` when there is no published snapshot.
     """
     serving_db = Path(serving_db)
-    out = Path(out)
     if not serving_db.exists():
         raise FileNotFoundError(f"未找到已发布的数据快照：{serving_db}（请先运行 dangjian run）")
     with duckdb.connect(str(serving_db), read_only=True) as con:
-        if source_file is not None:
-            known = _known_files(con)
-            if source_file not in known:
-                listed = KIND_SEPARATOR.join(known) if known else "（暂无）"
-                raise ValueError(f"未找到文件「{source_file}」。已入库的文件：{listed}")
-        rejects = _rejects(con, source_file)
-        summary = _load_summary(con, source_file)
+        return write_rejects_workbook_from(con, out, source_file)
+
+
+def write_rejects_workbook_from(
+    con: duckdb.DuckDBPyConnection, out: Path, source_file: str | None = None
+) -> RejectsExport:
+    """`write_rejects_workbook` from an open connection whose `marts` is a snapshot's (or the part of
+    one a dashboard viewer may see: dashboards/data.py)."""
+    out = Path(out)
+    if source_file is not None:
+        known = _known_files(con)
+        if source_file not in known:
+            listed = KIND_SEPARATOR.join(known) if known else "（暂无）"
+            raise ValueError(f"未找到文件「{source_file}」。已入库的文件：{listed}")
+    rejects = _rejects(con, source_file)
+    summary = _load_summary(con, source_file)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")

@@ -43,6 +43,11 @@ class Home:
         return self.root / "frozen"
 
     @property
+    def users(self) -> Path:
+        """Dashboard logins (dagster_project/users.py); none means the dashboard runs open on 127.0.0.1."""
+        return self.root / "users.json"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 

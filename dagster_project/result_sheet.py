@@ -80,17 +80,23 @@ def write_result_sheet(serving_db: Path, year: int, out: Path) -> ResultSheet:
     listing the years that have results) when `year` has no Q4 results.
     """
     serving_db = Path(serving_db)
-    out = Path(out)
     if not serving_db.exists():
         raise FileNotFoundError(f"未找到已发布的数据快照：{serving_db}（请先运行 dangjian run）")
-    period = f"{int(year)}Q4"
     with duckdb.connect(str(serving_db), read_only=True) as con:
-        colleges = college_results(con, period)
-        if colleges.is_empty():
-            years = year_end_years(con)
-            listed = "、".join(str(y) for y in sorted(years)) if years else "（暂无）"
-            raise ValueError(f"{year}年度没有年终（第四季度）考核结果。已有年终考核结果的年度：{listed}")
-        branches = branch_results(con, period)
+        return write_result_sheet_from(con, year, out)
+
+
+def write_result_sheet_from(con: duckdb.DuckDBPyConnection, year: int, out: Path) -> ResultSheet:
+    """`write_result_sheet` from an open connection whose `marts` is a snapshot's (or the part of one
+    a dashboard viewer may see: dashboards/data.py)."""
+    out = Path(out)
+    period = f"{int(year)}Q4"
+    colleges = college_results(con, period)
+    if colleges.is_empty():
+        years = year_end_years(con)
+        listed = "、".join(str(y) for y in sorted(years)) if years else "（暂无）"
+        raise ValueError(f"{year}年度没有年终（第四季度）考核结果。已有年终考核结果的年度：{listed}")
+    branches = branch_results(con, period)
 
     college_dims = dimension_names("college")
     branch_dims = dimension_names("branch")

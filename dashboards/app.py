@@ -1,7 +1,8 @@
 """党建考核数据仓库 — Streamlit entry point (`dangjian serve`).
 
 Reads only the published snapshot `serving.duckdb` (see dashboards/data.py). Add a page with one line
-in PAGES.
+in PAGES. Once users exist (`dangjian user add`), every page needs a login (dashboards/auth.py); a
+学院 login sees only its own college (enforced in dashboards/data.py) and has no 自助查询 page.
 """
 
 import sys
@@ -13,7 +14,15 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # `streamlit run dashboards/app.py` without the package installed
     sys.path.insert(0, str(HERE.parent))
 
-from dashboards.data import NO_SNAPSHOT_MESSAGE, published_at, serving_path, snapshot_exists  # noqa: E402
+from dashboards import auth  # noqa: E402
+from dashboards.data import (  # noqa: E402
+    NO_SNAPSHOT_MESSAGE,
+    has_table,
+    published_at,
+    query,
+    serving_path,
+    snapshot_exists,
+)
 
 PAGES = [
     st.Page(
@@ -64,8 +73,27 @@ PAGES = [
 
 st.set_page_config(page_title="党建考核数据仓库", page_icon=":material/flag:", layout="wide")
 
-# Always declare the navigation (even with no snapshot) so Streamlit never falls back to listing pages/.
-page = st.navigation(PAGES)
+# Always declare the navigation (even with no snapshot, even before login) so Streamlit never falls
+# back to listing pages/. Before login it is hidden: the page asked for in the URL opens after login.
+login_required, login = auth.check_login()
+if login_required and login is None:
+    st.navigation(PAGES, position="hidden")
+    auth.login_form()
+
+# A page left out of the navigation cannot be opened by URL either: Streamlit opens the default page.
+page = st.navigation([p for p in PAGES if p.url_path != auth.SQL_PAGE or auth.may_query_sql(login)])
+
+if login is None:
+    auth.open_mode_banner()
+else:
+    college_name = None
+    if login.college is not None and snapshot_exists() and has_table("marts", "dim_org"):
+        names = query(
+            "select org_name from marts.dim_org where org_code = ? order by year desc limit 1",
+            [login.college],
+        )
+        college_name = names["org_name"][0] if names.height else None
+    auth.login_sidebar(login, college_name)
 
 # Templates are needed before anything has been published (the first files are filled from them).
 if not snapshot_exists() and page.url_path != "templates":

@@ -7,6 +7,12 @@ DuckDB's process-wide instance cache (which would keep serving an old file after
 stack.md §4.1), and it is dropped as soon as a new snapshot is published (the file's mtime changes).
 The publisher never opens serving.duckdb (it renames a new file over it), so readers block nothing.
 Results are cached for 60 s, keyed on the snapshot's mtime so a new publish shows up at once.
+
+Role scoping is enforced here, not by hiding widgets: a 学院 user's queries run on a private
+in-memory database holding copies of only that college's rows of `marts` (see `scope_rules`), built
+once per (snapshot version, college), with the snapshot detached afterwards — a page cannot reach
+another college's rows whatever SQL or parameters it sends. The viewer's scope comes from the login
+in the session (dashboards/auth.py) and is part of every cache key.
 """
 
 import io
@@ -17,7 +23,8 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,10 +35,11 @@ import streamlit as st
 import xlsxwriter
 
 from dagster_project.contracts import SHEET_KINDS
-from dagster_project.exports import write_rejects_workbook
+from dagster_project.exports import write_rejects_workbook_from
 from dagster_project.home import DBT_DIR
-from dagster_project.result_sheet import write_result_sheet
+from dagster_project.result_sheet import write_result_sheet_from
 from dagster_project.templates import template_name, write_templates
+from dashboards import auth
 
 NO_SNAPSHOT_MESSAGE = "尚无发布的数据，请先运行 dangjian run"
 
@@ -60,11 +68,38 @@ def published_at() -> datetime:
     return stamp if stamp is not None else datetime.fromtimestamp(serving_path().stat().st_mtime)
 
 
+def current_scope() -> str | None:
+    """The viewer's scope: None for everything (组织部, or no users configured), else a college code.
+
+    Taken from the login in the session, never from the URL; raises auth.LoginRequired when users
+    exist and nobody is logged in (including code running outside a session, such as a deferred
+    download: bind the scope first, as `rejects_download` does).
+    """
+    return auth.data_scope()
+
+
 def query(sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
-    """Run a parameterised query on the snapshot and return a polars frame (cached 60 s per snapshot)."""
+    """Run a parameterised query on the viewer's part of the snapshot (cached 60 s per snapshot and scope)."""
     path = serving_path()
     version = path.stat().st_mtime_ns  # changes on every publish (os.replace of a new file)
-    return _cached_query(str(path), sql, _freeze(params), version)
+    return _cached_query(str(path), sql, _freeze(params), version, current_scope())
+
+
+def colleges_ranked(period: str) -> int:
+    """How many 二级党组织 the whole university ranked in `period`, whatever the viewer's scope.
+
+    The one figure a 学院 user gets from outside its scope: the M of "全校排名 N / M", a count that
+    names no college.
+    """
+    path = serving_path()
+    frame = _cached_query(
+        str(path),
+        "select count(*)::BIGINT as colleges from marts.college_scores where period = ?",
+        (period,),
+        path.stat().st_mtime_ns,
+        None,
+    )
+    return int(frame["colleges"][0])
 
 
 def _freeze(params: Sequence[Any]) -> tuple:
@@ -73,10 +108,11 @@ def _freeze(params: Sequence[Any]) -> tuple:
 
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=256)
-def _cached_query(path: str, sql: str, params: tuple, version: int) -> pl.DataFrame:
-    # `version` is only the cache-buster; it must not start with "_" or st.cache_data ignores it.
+def _cached_query(path: str, sql: str, params: tuple, version: int, scope: str | None) -> pl.DataFrame:
+    # `version` is only the cache-buster and `scope` keeps one college's results from being served to
+    # another viewer; neither may start with "_" or st.cache_data leaves it out of the key.
     del version
-    return run_query(path, sql, params)
+    return run_query(path, sql, params, scope=scope)
 
 
 _SNAPSHOT: dict[str, Any] = {}
@@ -101,26 +137,154 @@ def _snapshot_cursor(path: str | Path) -> duckdb.DuckDBPyConnection:
 
 
 def release_snapshot() -> None:
-    """Let go of the shared attachment (for tools that must write a snapshot file in place)."""
+    """Let go of the shared attachment and every college copy (for tools that rewrite a snapshot
+    file in place, which keeps its mtime only to the clock's resolution)."""
     with _SNAPSHOT_LOCK:
         stale = _SNAPSHOT.pop("con", None)
         _SNAPSHOT.pop("key", None)
     if stale is not None:
         stale.close()
+    with _SCOPED_LOCK:
+        while _SCOPED:
+            _SCOPED.popitem()[1].close()
 
 
-def run_query(path: str | Path, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
-    """Uncached: run on a fresh cursor of the current snapshot; retry briefly if the file is mid-swap."""
+def run_query(
+    path: str | Path, sql: str, params: Sequence[Any] = (), *, scope: str | None = None
+) -> pl.DataFrame:
+    """Uncached: run on a fresh cursor of the current snapshot (only `scope`'s rows when it is a
+    college code); retry briefly if the file is mid-swap."""
     bound = [list(p) if isinstance(p, tuple) else p for p in params]
     for attempt in range(_LOCK_RETRIES):
         try:
-            with _snapshot_cursor(path) as con:
+            with _cursor(path, scope) as con:
                 return con.sql(sql, params=bound or None).pl()
         except (duckdb.IOException, FileNotFoundError):
             if attempt == _LOCK_RETRIES - 1:
                 raise
             time.sleep(_LOCK_BACKOFF_S * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def _cursor(path: str | Path, scope: str | None) -> duckdb.DuckDBPyConnection:
+    return _snapshot_cursor(path) if scope is None else _scoped_cursor(path, scope)
+
+
+# ---- one college's part of the snapshot -----------------------------------------------------------
+
+MAX_SCOPES = 32  # colleges whose copies are kept at once (a university has ~20)
+COLLEGE_COLUMN = "college_code"
+FILE_COLUMN = "source_file"
+# Tables about the whole assessment, not about any college's rows: every login sees them whole.
+SHARED_TABLES = ("frozen_years",)
+SHARED = "shared"
+
+_SCOPED: OrderedDict[tuple[str, int, str], duckdb.DuckDBPyConnection] = OrderedDict()
+_SCOPED_LOCK = threading.Lock()
+
+
+def scope_rules(tables: dict[str, Sequence[str]]) -> dict[str, str]:
+    """{marts table: how its rows are kept for one college} for the tables a 学院 user may see.
+
+    - a table with `college_code` keeps the rows of that college (its branches, members, records…);
+    - a table with `source_file` but no college column (load_summary, rejects) keeps the rows of the
+      college's own files: files every loaded row of which belongs to that college;
+    - frozen_years (which years are frozen, since when) is shared: it names no college;
+    - any other table is left out: nothing in it says which college a row belongs to.
+    """
+    rules = {}
+    for table, columns in tables.items():
+        if table in SHARED_TABLES:
+            rules[table] = SHARED
+        elif COLLEGE_COLUMN in columns:
+            rules[table] = COLLEGE_COLUMN
+        elif FILE_COLUMN in columns:
+            rules[table] = FILE_COLUMN
+    return rules
+
+
+def build_scoped_snapshot(path: str | Path, college: str) -> duckdb.DuckDBPyConnection:
+    """A private in-memory database with `marts` (and `meta.snapshot`) holding only `college`'s rows.
+
+    The snapshot is attached read-only only while the copies are made, then detached; the connection
+    then refuses file and network access, so nothing run on it can reach another college's rows.
+    """
+    con = duckdb.connect(
+        ":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    )
+    try:
+        con.execute("attach ? as snapshot (read_only)", [str(path)])
+        found = con.execute(
+            "select c.table_name, list(c.column_name order by c.column_index) "
+            "from duckdb_columns() c join duckdb_tables() t using (database_name, schema_name, table_name) "
+            "where c.database_name = 'snapshot' and c.schema_name = 'marts' group by c.table_name"
+        ).fetchall()
+        rules = scope_rules(dict(found))
+        # Which college each source file belongs to, from the rows it loaded into any marts table.
+        attributed = [
+            f"select {FILE_COLUMN}, {COLLEGE_COLUMN} from snapshot.marts.{_ident(t)}"
+            for t, columns in found
+            if FILE_COLUMN in columns and COLLEGE_COLUMN in columns
+        ]
+        con.execute(
+            "create temp table scope_files (source_file VARCHAR)"
+            if not attributed
+            else "create temp table scope_files as select source_file from ("
+            + " union all ".join(attributed)
+            + ") where source_file is not null group by source_file "
+            "having count(*) filter (where college_code is distinct from $college) = 0",
+            None if not attributed else {"college": college},
+        )
+        con.execute("create schema marts")
+        for table, rule in sorted(rules.items()):
+            keep = {
+                COLLEGE_COLUMN: "college_code = $college",
+                FILE_COLUMN: "source_file in (select source_file from scope_files)",
+                SHARED: "true",
+            }[rule]
+            con.execute(
+                f"create table marts.{_ident(table)} as "
+                f"select * from snapshot.marts.{_ident(table)} where {keep}",
+                {"college": college} if rule == COLLEGE_COLUMN else None,
+            )
+        has_meta = con.execute(
+            "select count(*) from duckdb_tables() "
+            "where database_name = 'snapshot' and schema_name = 'meta' and table_name = 'snapshot'"
+        ).fetchone()[0]
+        if has_meta:
+            con.execute("create schema meta")
+            con.execute("create table meta.snapshot as select * from snapshot.meta.snapshot")
+        con.execute("drop table scope_files")
+        con.execute("detach snapshot")
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _scoped_cursor(path: str | Path, college: str) -> duckdb.DuckDBPyConnection:
+    """A cursor on `college`'s copy of the current snapshot version (built on first use)."""
+    path = Path(path)
+    resolved, version = str(path.resolve()), path.stat().st_mtime_ns
+    key = (resolved, version, college)
+    with _SCOPED_LOCK:
+        con = _SCOPED.get(key)
+        if con is None:
+            for old in [k for k in _SCOPED if k[0] == resolved and k[1] != version]:
+                _SCOPED.pop(old).close()
+            con = build_scoped_snapshot(path, college)
+            _SCOPED[key] = con
+            while len(_SCOPED) > MAX_SCOPES:
+                _SCOPED.popitem(last=False)[1].close()
+        else:
+            _SCOPED.move_to_end(key)
+        return con.cursor()
 
 
 # ---- snapshot structure --------------------------------------------------------------------------
@@ -145,40 +309,63 @@ def has_table(schema: str, table: str) -> bool:
 
 
 def rejects_workbook(source_file: str | None = None) -> bytes:
-    """The rejects workbook of one file (or all files) from the snapshot, as .xlsx bytes.
+    """The rejects workbook of one file (or all files) the viewer may see, as .xlsx bytes.
 
-    Written by `dagster_project.exports.write_rejects_workbook` (the same file `dangjian rejects`
-    writes) into a temporary folder; cached per snapshot. Raises ValueError for an unknown file.
+    Written by `dagster_project.exports.write_rejects_workbook_from` (the same workbook `dangjian
+    rejects` writes) into a temporary folder; cached per snapshot and scope. Raises ValueError for an
+    unknown file (a file of another college is unknown to a 学院 user).
     """
+    return _rejects_workbook(source_file, current_scope())
+
+
+def rejects_download(source_file: str | None = None) -> Callable[[], bytes]:
+    """`rejects_workbook` for a download button's deferred `data`: Streamlit calls it later on a
+    worker thread that has no session, so the viewer's scope is bound now."""
+    scope = current_scope()
+    return lambda: _rejects_workbook(source_file, scope)
+
+
+def _rejects_workbook(source_file: str | None, scope: str | None) -> bytes:
     path = serving_path()
-    return _cached_rejects_workbook(str(path), source_file, path.stat().st_mtime_ns)
+    return _cached_rejects_workbook(str(path), source_file, path.stat().st_mtime_ns, scope)
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=32)
-def _cached_rejects_workbook(path: str, source_file: str | None, version: int) -> bytes:
+def _cached_rejects_workbook(path: str, source_file: str | None, version: int, scope: str | None) -> bytes:
     del version
-    with tempfile.TemporaryDirectory(prefix="dangjian-rejects-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="dangjian-rejects-") as tmp, _cursor(path, scope) as con:
         out = Path(tmp) / "rejects.xlsx"
-        write_rejects_workbook(Path(path), out, source_file)
+        write_rejects_workbook_from(con, out, source_file)
         return out.read_bytes()
 
 
 def result_sheet_workbook(year: int) -> bytes:
-    """The year-end result sheet of `year` from the snapshot, as .xlsx bytes.
+    """The year-end result sheet of `year` from the viewer's part of the snapshot, as .xlsx bytes.
 
-    Written by `dagster_project.result_sheet.write_result_sheet` (the same file `dangjian export`
-    writes) into a temporary folder; cached per snapshot. Raises ValueError for a year without Q4.
+    Written by `dagster_project.result_sheet.write_result_sheet_from` (the same workbook `dangjian
+    export` writes; a 学院 user gets its own rows) into a temporary folder; cached per snapshot and
+    scope. Raises ValueError for a year without Q4.
     """
+    return _result_sheet(int(year), current_scope())
+
+
+def result_sheet_download(year: int) -> Callable[[], bytes]:
+    """`result_sheet_workbook` for a download button's deferred `data` (scope bound now)."""
+    scope = current_scope()
+    return lambda: _result_sheet(int(year), scope)
+
+
+def _result_sheet(year: int, scope: str | None) -> bytes:
     path = serving_path()
-    return _cached_result_sheet(str(path), int(year), path.stat().st_mtime_ns)
+    return _cached_result_sheet(str(path), year, path.stat().st_mtime_ns, scope)
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=16)
-def _cached_result_sheet(path: str, year: int, version: int) -> bytes:
+def _cached_result_sheet(path: str, year: int, version: int, scope: str | None) -> bytes:
     del version
-    with tempfile.TemporaryDirectory(prefix="dangjian-result-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="dangjian-result-") as tmp, _cursor(path, scope) as con:
         out = Path(tmp) / "result.xlsx"
-        write_result_sheet(Path(path), year, out)
+        write_result_sheet_from(con, year, out)
         return out.read_bytes()
 
 
@@ -292,6 +479,7 @@ SQL_DEFAULT_LIMIT = 1_000
 SQL_MAX_LIMIT = 10_000
 SQL_TIMEOUT_S = 10.0
 SQL_MEMORY_LIMIT = "2GB"
+SQL_FORBIDDEN_MESSAGE = "无权限：自助查询只对组织部用户开放。"
 SQL_TIMEOUT_MESSAGE = (
     "查询超时（超过 {seconds:g} 秒），已停止。请加上筛选条件、减少连接的表，或先用 count(*) 看看数据量。"
 )
@@ -465,6 +653,8 @@ def run_readonly_sql(
     so these settings never touch the dashboards' connections. The snapshot holds only `marts`
     (and `meta`), never `raw`.
     """
+    if current_scope() is not None:
+        raise QueryError(SQL_FORBIDDEN_MESSAGE)
     body = _statement_body(sql)
     limit = max(1, min(int(limit), SQL_MAX_LIMIT))
     path = Path(path) if path is not None else serving_path()

@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts
-from dashboards.data import query
+from dashboards.data import colleges_ranked, query
 from dashboards.frozen import frozen_banner
 from dashboards.labels import (
     BRANCH_DIMENSIONS,
@@ -59,8 +59,7 @@ select
     base_total::DOUBLE as base_total, bonus::DOUBLE as bonus, deduction::DOUBLE as deduction,
     total::DOUBLE as total, evaluation_score::DOUBLE as evaluation_score, composite::DOUBLE as composite,
     stars::BIGINT as stars, grade, veto, veto_detail, adjustment_detail,
-    rank::BIGINT as rank, rank_change::BIGINT as rank_change,
-    (select count(*) from marts.college_scores where period = ?)::BIGINT as college_total
+    rank::BIGINT as rank, rank_change::BIGINT as rank_change
 from marts.college_scores
 where period = ? and college_code = ?
 """
@@ -389,7 +388,7 @@ with st.sidebar:
 
 frozen_banner(year, college=college)
 
-score = query(SCORE_SQL, [period, period, college]).row(0, named=True)
+score = query(SCORE_SQL, [period, college]).row(0, named=True)
 st.subheader(f"{score['college_name']} · {period}{'（年终）' if year_end else ''}")
 
 metrics = st.columns(5 if year_end else 4)
@@ -406,7 +405,7 @@ metrics[1].metric(
 metrics[2].metric("星级", star_string(score["stars"]))
 metrics[3].metric(
     "全校排名",
-    f"{score['rank']} / {score['college_total']}",
+    f"{score['rank']} / {colleges_ranked(period)}",  # school-wide, also for a 学院 login
     delta=score["rank_change"],
     delta_description="名次较上期" if score["rank_change"] is not None else None,
     help="按综合得分排名；名次变化 = 上期名次 − 本期名次"

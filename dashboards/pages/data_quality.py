@@ -98,6 +98,12 @@ if not data.has_table("marts", "load_summary"):
     st.stop()
 
 summary = data.query(SUMMARY_SQL)
+if summary.is_empty() and data.current_scope() is not None:
+    st.info(
+        "已发布的数据中还没有本学院报送的文件。学院的工作簿交到组织部、放入收件箱并运行 dangjian run 后，"
+        "这里会列出每个文件的入库情况和被拒收的行。"
+    )
+    st.stop()
 if summary.is_empty():
     st.info(
         "收件箱为空，请先导入：把各学院填好的工作簿放入收件箱（$DANGJIAN_HOME/inbox/）后运行 dangjian run；"
@@ -198,14 +204,10 @@ st.dataframe(
 )
 
 
-def _workbook() -> bytes:
-    return data.rejects_workbook(selected)
-
-
 stem = "全部文件" if selected is None else Path(selected).stem
 st.download_button(
     "下载退回清单（Excel）",
-    data=_workbook,
+    data=data.rejects_download(selected),
     file_name=f"退回清单_{stem}.xlsx",
     mime=XLSX_MIME,
     on_click="ignore",

@@ -51,6 +51,9 @@ def show_catalog(catalog: pl.DataFrame) -> None:
 
 
 st.title("自助查询")
+if data.current_scope() is not None:  # not in a 学院 login's navigation; refused here and in data.py too
+    st.error(data.SQL_FORBIDDEN_MESSAGE, icon=":material/block:")
+    st.stop()
 st.caption(
     f"对已发布数据中 marts 的表执行只读 SQL（DuckDB 语法）。一次一条以 SELECT 或 WITH 开头的查询；"
     f"最多返回 {data.SQL_MAX_LIMIT:,} 行，超过 {data.SQL_TIMEOUT_S:g} 秒自动停止。"

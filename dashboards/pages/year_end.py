@@ -9,7 +9,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards.data import query, result_sheet_workbook
+from dashboards.data import query, result_sheet_download
 from dashboards.frozen import frozen_banner
 from dashboards.labels import MAX_STARS, star_string
 
@@ -155,7 +155,7 @@ with right:
 
 st.download_button(
     "下载年终考核结果表（Excel）",
-    data=lambda: result_sheet_workbook(year),
+    data=result_sheet_download(year),
     file_name=f"{year}年度考核结果.xlsx",
     mime=XLSX_MIME,
     on_click="ignore",

@@ -173,6 +173,8 @@ select
     differences.table_name,
     differences.period,
     differences.org_code,
+    -- the 二级党组织 of the row, so that a college's login sees only its own differences
+    orgs.college_code,
     differences.row_key,
     differences.column_name,
     differences.change,
@@ -182,3 +184,5 @@ select
 from differences
 left join reasons
     on reasons.year = differences.year
+left join {{ ref('dim_org') }} as orgs
+    on orgs.year = differences.year and orgs.org_code = differences.org_code
