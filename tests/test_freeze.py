@@ -228,6 +228,7 @@ def test_frozen_diff_lists_exactly_what_would_change(frozen):
             "college_scores",
             "2024Q4",
             "01",
+            "01",  # the college of the row
             "2024Q4 / 01",
             "composite",
             "值已变化",
@@ -240,6 +241,7 @@ def test_frozen_diff_lists_exactly_what_would_change(frozen):
             "college_scores",
             "2024Q4",
             "01",
+            "01",  # the college of the row
             "2024Q4 / 01",
             "evaluation_score",
             "值已变化",
