@@ -13,7 +13,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # `streamlit run dashboards/app.py` without the package installed
     sys.path.insert(0, str(HERE.parent))
 
-from dashboards.data import NO_SNAPSHOT_MESSAGE, published_at, serving_path, snapshot_exists  # noqa: E402
+from dashboards.data import NO_SNAPSHOT_MESSAGE, build_id, published_at, serving_path, snapshot_exists  # noqa: E402
 
 PAGES = [
     st.Page(
@@ -75,6 +75,9 @@ if not snapshot_exists() and page.url_path != "templates":
     st.stop()
 
 if snapshot_exists():
-    st.sidebar.caption(f"数据快照发布于 {published_at():%Y-%m-%d %H:%M}")
+    build = build_id()
+    st.sidebar.caption(
+        f"数据快照发布于 {published_at():%Y-%m-%d %H:%M}" + (f"，构建 {build[:8]}" if build else "")
+    )
 
 page.run()

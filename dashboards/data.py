@@ -4,11 +4,13 @@ The dashboards read the published snapshot `serving.duckdb` and nothing else, re
 the file costs ~25 ms, a query ~1 ms, so one attachment per snapshot version is shared and each
 query runs on its own cursor. The attachment lives in a private in-memory database, never in
 DuckDB's process-wide instance cache (which would keep serving an old file after `os.replace`,
-stack.md §4.1), and it is dropped as soon as a new snapshot is published (the file's mtime changes).
+stack.md §4.1). When a new snapshot is published (the file's mtime changes) the next query attaches
+it, and the old attachment is closed as soon as the queries still running on it are done.
 The publisher never opens serving.duckdb (it renames a new file over it), so readers block nothing.
 Results are cached for 60 s, keyed on the snapshot's mtime so a new publish shows up at once.
 """
 
+import contextlib
 import io
 import json
 import os
@@ -17,7 +19,8 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -60,6 +63,15 @@ def published_at() -> datetime:
     return stamp if stamp is not None else datetime.fromtimestamp(serving_path().stat().st_mtime)
 
 
+def build_id() -> str | None:
+    """The build that published the snapshot (`meta.snapshot.build_id`: the Dagster run id), if recorded."""
+    try:
+        frame = query("select build_id from meta.snapshot")
+    except (duckdb.CatalogException, duckdb.BinderException):  # published before build ids existed
+        return None
+    return frame["build_id"][0] if frame.height else None
+
+
 def query(sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
     """Run a parameterised query on the snapshot and return a polars frame (cached 60 s per snapshot)."""
     path = serving_path()
@@ -79,34 +91,65 @@ def _cached_query(path: str, sql: str, params: tuple, version: int) -> pl.DataFr
     return run_query(path, sql, params)
 
 
-_SNAPSHOT: dict[str, Any] = {}
+@dataclass
+class _Attachment:
+    """One snapshot file version attached read-only, and how many queries are running on it."""
+
+    key: tuple[str, int, int]
+    con: duckdb.DuckDBPyConnection
+    readers: int = 0
+
+
+_SNAPSHOT: dict[str, _Attachment] = {}
 _SNAPSHOT_LOCK = threading.Lock()
+# Attachments of replaced snapshots, closed once their last running query is done: closing one
+# under a running query fails that query (and closes its cursor).
+_RETIRED: list[_Attachment] = []
 
 
-def _snapshot_cursor(path: str | Path) -> duckdb.DuckDBPyConnection:
+def _close_unread_retired() -> None:
+    """Call with _SNAPSHOT_LOCK held."""
+    for attachment in [a for a in _RETIRED if a.readers == 0]:
+        attachment.con.close()
+        _RETIRED.remove(attachment)
+
+
+@contextlib.contextmanager
+def _snapshot_cursor(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor on the current version of the snapshot at `path` (see the module docstring)."""
     path = Path(path)
-    key = (str(path.resolve()), path.stat().st_mtime_ns)
+    stat = path.stat()
+    # A publish renames a new file over the path: a new inode, even within one mtime tick.
+    key = (str(path.resolve()), stat.st_ino, stat.st_mtime_ns)
     with _SNAPSHOT_LOCK:
-        if _SNAPSHOT.get("key") != key:
-            stale = _SNAPSHOT.pop("con", None)
+        current = _SNAPSHOT.get("current")
+        if current is None or current.key != key:
             con = duckdb.connect()
             con.execute(f"attach '{key[0]}' as snapshot (read_only)")
-            _SNAPSHOT.update(key=key, con=con)
-            if stale is not None:
-                stale.close()
-        cursor = _SNAPSHOT["con"].cursor()
-    cursor.execute("use snapshot")
-    return cursor
+            _SNAPSHOT["current"] = _Attachment(key, con)
+            if current is not None:
+                _RETIRED.append(current)
+                _close_unread_retired()
+        attachment = _SNAPSHOT["current"]
+        attachment.readers += 1
+        cursor = attachment.con.cursor()
+    try:
+        cursor.execute("use snapshot")
+        yield cursor
+    finally:
+        cursor.close()
+        with _SNAPSHOT_LOCK:
+            attachment.readers -= 1
+            _close_unread_retired()
 
 
 def release_snapshot() -> None:
     """Let go of the shared attachment (for tools that must write a snapshot file in place)."""
     with _SNAPSHOT_LOCK:
-        stale = _SNAPSHOT.pop("con", None)
-        _SNAPSHOT.pop("key", None)
-    if stale is not None:
-        stale.close()
+        current = _SNAPSHOT.pop("current", None)
+        if current is not None:
+            _RETIRED.append(current)
+        _close_unread_retired()
 
 
 def run_query(path: str | Path, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
