@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dagster_project.home import DASHBOARD_APP, REPO_ROOT, Home
+from dagster_project.recovery import CLI_RUN_TAGS, fail_interrupted_runs, pipeline_lock
 
 app = typer.Typer(help="党建考核数据仓库 — 命令行", no_args_is_help=True, add_completion=False)
 console = Console()
@@ -100,21 +101,31 @@ def run_pipeline(home: Home):
     # dagster-dbt echoes dbt's own log to stdout; keep it in a file and the terminal for progress.
     out = Console(file=sys.stdout)
     with (
+        pipeline_lock(home.dagster_home / "pipeline.lock", lambda: out.print("另一个运行尚未结束，等待中…")),
         DagsterInstance.get() as instance,
-        home.run_log.open("w", encoding="utf-8") as log,
-        contextlib.redirect_stdout(log),
     ):
-        done = threading.Event()
-        watcher = threading.Thread(target=_watch_progress, args=(instance, run_id, done, out), daemon=True)
-        watcher.start()
-        try:
-            result = job.execute_in_process(
-                run_config=QUIET_RUN_CONFIG, instance=instance, run_id=run_id, raise_on_error=False
-            )
-        finally:
-            done.set()
-            watcher.join(timeout=10)
+        for interrupted in fail_interrupted_runs(instance):
+            out.print(f"[yellow]上次运行 {interrupted[:8]} 被中断，已标记为失败；本次从头重新运行。[/yellow]")
+        with home.run_log.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+            result = _execute_watched(job, instance, run_id, out)
     return result
+
+
+def _execute_watched(job, instance, run_id: str, out: Console):
+    done = threading.Event()
+    watcher = threading.Thread(target=_watch_progress, args=(instance, run_id, done, out), daemon=True)
+    watcher.start()
+    try:
+        return job.execute_in_process(
+            run_config=QUIET_RUN_CONFIG,
+            instance=instance,
+            run_id=run_id,
+            tags=CLI_RUN_TAGS,
+            raise_on_error=False,
+        )
+    finally:
+        done.set()
+        watcher.join(timeout=10)
 
 
 def print_summary(home: Home) -> None:
@@ -175,6 +186,43 @@ def run() -> None:
         raise typer.Exit(1)
     print_summary(home)
     console.print(f"[green]完成[/green]，用时 {time.perf_counter() - started:.1f} 秒")
+
+
+@app.command()
+def rebuild() -> None:
+    """从 archive/ 重建数仓：还原最近一次入库时的收件箱，在新的数仓上重新摄取、构建并发布。"""
+    from dagster_project.ingest.archive import INDEX_NAME, plan_restore, restore_inbox
+    from dagster_project.ingest.store import inbox_files
+
+    home = _home()
+    with pipeline_lock(home.dagster_home / "pipeline.lock", lambda: console.print("等待正在进行的运行结束…")):
+        plan = plan_restore(home.archive, inbox_files(home.inbox))
+        if plan.missing:
+            console.print(f"[red]归档中缺少或损坏的文件，无法重建：{'、'.join(plan.missing)}[/red]")
+            raise typer.Exit(1)
+        if plan.not_ingested:
+            console.print(
+                f"[red]收件箱中有尚未入库的文件或新版本：{'、'.join(plan.not_ingested)}。[/red]"
+                "请先运行 dangjian run 使其入库（或移走这些文件），再重建。"
+            )
+            raise typer.Exit(1)
+        if not plan.restore and not plan.present:
+            console.print(f"[red]归档索引 {home.archive / INDEX_NAME} 中没有已入库的文件，无法重建。[/red]")
+            raise typer.Exit(1)
+        restore_inbox(home.archive, home.inbox, plan)
+        aside = home.warehouse.with_name(home.warehouse.name + ".before-rebuild")
+        kept = home.warehouse.exists()
+        for suffix in ("", ".wal"):
+            Path(f"{aside}{suffix}").unlink(missing_ok=True)
+            if Path(f"{home.warehouse}{suffix}").exists():
+                os.replace(f"{home.warehouse}{suffix}", f"{aside}{suffix}")
+    console.print(
+        f"已从归档还原 {len(plan.restore)} 个文件（{len(plan.present)} 个原本就在收件箱）；"
+        + (f"原数仓已移到 {aside.name}；" if kept else "")
+        + "现在从头构建。"
+    )
+    # Each file is loaded with the time the index records for it, so the marts come out as before.
+    run()
 
 
 @app.command()

@@ -2,9 +2,12 @@
 
 import datetime as dt
 import os
+import uuid
 from pathlib import Path
 
 import duckdb
+
+from dagster_project.faults import crash_point
 
 PUBLISHED_SCHEMAS = ("marts",)
 
@@ -31,15 +34,35 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> N
         con.execute(f'comment on column snap.{schema}."{table}"."{column}" is {_sql_string(comment)}')
 
 
-def publish_snapshot(warehouse: Path, serving: Path) -> list[str]:
+def _leftovers(tmp: Path) -> list[Path]:
+    # A publish killed midway leaves the half-written file and DuckDB's write-ahead log beside it;
+    # both go, so nothing of the dead publish can meet the new file.
+    return [tmp, tmp.with_name(tmp.name + ".wal")]
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish_snapshot(warehouse: Path, serving: Path, build_id: str | None = None) -> list[str]:
     """Copy the public schemas into a fresh file and rename it over the old snapshot.
 
     Readers holding the old file keep their inode; new connections see the new data; a failure
-    leaves the previous snapshot in place. Only `marts` is copied, so `raw` (with ID-card numbers
-    in clear) never reaches the dashboards.
+    (or a crash) at any point leaves the previous snapshot in place. Only `marts` is copied, so
+    `raw` (with ID-card numbers in clear) never reaches the dashboards.
+
+    The new file also gets `meta.snapshot` (published_at, build_id — the Dagster run id when
+    given) and `meta.table_counts` (table_name, row_count) for every published table, so a
+    reader can prove that everything it read in one query came from one build.
     """
     tmp = serving.with_name(serving.name + ".tmp")
-    tmp.unlink(missing_ok=True)
+    for leftover in _leftovers(tmp):
+        leftover.unlink(missing_ok=True)
+    build_id = build_id or uuid.uuid4().hex
     con = duckdb.connect()
     try:
         con.execute(f"attach '{warehouse}' as wh (read_only)")
@@ -54,12 +77,21 @@ def publish_snapshot(warehouse: Path, serving: Path) -> list[str]:
         for schema, table in tables:
             con.execute(f'create table snap.{schema}."{table}" as select * from wh.{schema}."{table}"')
             _copy_comments(con, schema, table)
+            crash_point("publish")
         con.execute("create schema if not exists snap.meta")
         con.execute(
-            "create table snap.meta.snapshot as select ?::timestamp as published_at",
-            [dt.datetime.now().replace(microsecond=0)],
+            "create table snap.meta.snapshot as select ?::timestamp as published_at, ?::varchar as build_id",
+            [dt.datetime.now().replace(microsecond=0), build_id],
         )
+        con.execute("create table snap.meta.table_counts (table_name varchar primary key, row_count bigint)")
+        for schema, table in tables:
+            con.execute(
+                f'insert into snap.meta.table_counts select ?, count(*) from snap.{schema}."{table}"',
+                [f"{schema}.{table}"],
+            )
     finally:
         con.close()
+    _fsync(tmp)  # the new file is on disk before the name points at it
     os.replace(tmp, serving)
+    _fsync(serving.parent)  # and the rename itself survives a power cut
     return [f"{s}.{t}" for s, t in tables]

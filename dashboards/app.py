@@ -17,6 +17,7 @@ if str(HERE.parent) not in sys.path:  # `streamlit run dashboards/app.py` withou
 from dashboards import auth  # noqa: E402
 from dashboards.data import (  # noqa: E402
     NO_SNAPSHOT_MESSAGE,
+    build_id,
     has_table,
     published_at,
     query,
@@ -103,6 +104,9 @@ if not snapshot_exists() and page.url_path != "templates":
     st.stop()
 
 if snapshot_exists():
-    st.sidebar.caption(f"数据快照发布于 {published_at():%Y-%m-%d %H:%M}")
+    build = build_id()
+    st.sidebar.caption(
+        f"数据快照发布于 {published_at():%Y-%m-%d %H:%M}" + (f"，构建 {build[:8]}" if build else "")
+    )
 
 page.run()

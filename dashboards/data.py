@@ -4,7 +4,8 @@ The dashboards read the published snapshot `serving.duckdb` and nothing else, re
 the file costs ~25 ms, a query ~1 ms, so one attachment per snapshot version is shared and each
 query runs on its own cursor. The attachment lives in a private in-memory database, never in
 DuckDB's process-wide instance cache (which would keep serving an old file after `os.replace`,
-stack.md §4.1), and it is dropped as soon as a new snapshot is published (the file's mtime changes).
+stack.md §4.1). When a new snapshot is published (the file's mtime changes) the next query attaches
+it, and the old attachment is closed as soon as the queries still running on it are done.
 The publisher never opens serving.duckdb (it renames a new file over it), so readers block nothing.
 Results are cached for 60 s, keyed on the snapshot's mtime so a new publish shows up at once.
 
@@ -15,6 +16,7 @@ another college's rows whatever SQL or parameters it sends. The viewer's scope c
 in the session (dashboards/auth.py) and is part of every cache key.
 """
 
+import contextlib
 import io
 import json
 import os
@@ -24,7 +26,8 @@ import threading
 import time
 import zipfile
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -78,6 +81,15 @@ def current_scope() -> str | None:
     return auth.data_scope()
 
 
+def build_id() -> str | None:
+    """The build that published the snapshot (`meta.snapshot.build_id`: the Dagster run id), if recorded."""
+    try:
+        frame = query("select build_id from meta.snapshot")
+    except (duckdb.CatalogException, duckdb.BinderException):  # published before build ids existed
+        return None
+    return frame["build_id"][0] if frame.height else None
+
+
 def query(sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
     """Run a parameterised query on the viewer's part of the snapshot (cached 60 s per snapshot and scope)."""
     path = serving_path()
@@ -115,38 +127,70 @@ def _cached_query(path: str, sql: str, params: tuple, version: int, scope: str |
     return run_query(path, sql, params, scope=scope)
 
 
-_SNAPSHOT: dict[str, Any] = {}
+@dataclass
+class _Attachment:
+    """One snapshot file version attached read-only, and how many queries are running on it."""
+
+    key: tuple
+    con: duckdb.DuckDBPyConnection
+    readers: int = 0
+
+
+_SNAPSHOT: dict[str, _Attachment] = {}
 _SNAPSHOT_LOCK = threading.Lock()
+# Attachments of replaced snapshots, closed once their last running query is done: closing one
+# under a running query fails that query (and closes its cursor).
+_RETIRED: list[_Attachment] = []
 
 
-def _snapshot_cursor(path: str | Path) -> duckdb.DuckDBPyConnection:
+def _close_unread(retired: list["_Attachment"]) -> None:
+    """Close the retired attachments no query is running on; call with the list's lock held."""
+    for attachment in [a for a in retired if a.readers == 0]:
+        attachment.con.close()
+        retired.remove(attachment)
+
+
+@contextlib.contextmanager
+def _snapshot_cursor(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor on the current version of the snapshot at `path` (see the module docstring)."""
     path = Path(path)
-    key = (str(path.resolve()), path.stat().st_mtime_ns)
+    stat = path.stat()
+    # A publish renames a new file over the path: a new inode, even within one mtime tick.
+    key = (str(path.resolve()), stat.st_ino, stat.st_mtime_ns)
     with _SNAPSHOT_LOCK:
-        if _SNAPSHOT.get("key") != key:
-            stale = _SNAPSHOT.pop("con", None)
+        current = _SNAPSHOT.get("current")
+        if current is None or current.key != key:
             con = duckdb.connect()
             con.execute(f"attach '{key[0]}' as snapshot (read_only)")
-            _SNAPSHOT.update(key=key, con=con)
-            if stale is not None:
-                stale.close()
-        cursor = _SNAPSHOT["con"].cursor()
-    cursor.execute("use snapshot")
-    return cursor
+            _SNAPSHOT["current"] = _Attachment(key, con)
+            if current is not None:
+                _RETIRED.append(current)
+                _close_unread(_RETIRED)
+        attachment = _SNAPSHOT["current"]
+        attachment.readers += 1
+        cursor = attachment.con.cursor()
+    try:
+        cursor.execute("use snapshot")
+        yield cursor
+    finally:
+        cursor.close()
+        with _SNAPSHOT_LOCK:
+            attachment.readers -= 1
+            _close_unread(_RETIRED)
 
 
 def release_snapshot() -> None:
     """Let go of the shared attachment and every college copy (for tools that rewrite a snapshot
     file in place, which keeps its mtime only to the clock's resolution)."""
     with _SNAPSHOT_LOCK:
-        stale = _SNAPSHOT.pop("con", None)
-        _SNAPSHOT.pop("key", None)
-    if stale is not None:
-        stale.close()
+        current = _SNAPSHOT.pop("current", None)
+        if current is not None:
+            _RETIRED.append(current)
+        _close_unread(_RETIRED)
     with _SCOPED_LOCK:
-        while _SCOPED:
-            _SCOPED.popitem()[1].close()
+        _SCOPED_RETIRED.extend(_SCOPED.values())
+        _SCOPED.clear()
+        _close_unread(_SCOPED_RETIRED)
 
 
 def run_query(
@@ -166,7 +210,9 @@ def run_query(
     raise AssertionError("unreachable")
 
 
-def _cursor(path: str | Path, scope: str | None) -> duckdb.DuckDBPyConnection:
+def _cursor(
+    path: str | Path, scope: str | None
+) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
     return _snapshot_cursor(path) if scope is None else _scoped_cursor(path, scope)
 
 
@@ -179,8 +225,9 @@ FILE_COLUMN = "source_file"
 SHARED_TABLES = ("frozen_years",)
 SHARED = "shared"
 
-_SCOPED: OrderedDict[tuple[str, int, str], duckdb.DuckDBPyConnection] = OrderedDict()
+_SCOPED: OrderedDict[tuple, _Attachment] = OrderedDict()
 _SCOPED_LOCK = threading.Lock()
+_SCOPED_RETIRED: list[_Attachment] = []
 
 
 def scope_rules(tables: dict[str, Sequence[str]]) -> dict[str, str]:
@@ -268,23 +315,35 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _scoped_cursor(path: str | Path, college: str) -> duckdb.DuckDBPyConnection:
-    """A cursor on `college`'s copy of the current snapshot version (built on first use)."""
+@contextlib.contextmanager
+def _scoped_cursor(path: str | Path, college: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on `college`'s copy of the current snapshot version (built on first use); copies of
+    replaced versions are closed once no query runs on them (as for the shared attachment)."""
     path = Path(path)
-    resolved, version = str(path.resolve()), path.stat().st_mtime_ns
+    stat = path.stat()
+    resolved, version = str(path.resolve()), (stat.st_ino, stat.st_mtime_ns)
     key = (resolved, version, college)
     with _SCOPED_LOCK:
-        con = _SCOPED.get(key)
-        if con is None:
+        attachment = _SCOPED.get(key)
+        if attachment is None:
             for old in [k for k in _SCOPED if k[0] == resolved and k[1] != version]:
-                _SCOPED.pop(old).close()
-            con = build_scoped_snapshot(path, college)
-            _SCOPED[key] = con
+                _SCOPED_RETIRED.append(_SCOPED.pop(old))
+            attachment = _Attachment(key, build_scoped_snapshot(path, college))
+            _SCOPED[key] = attachment
             while len(_SCOPED) > MAX_SCOPES:
-                _SCOPED.popitem(last=False)[1].close()
+                _SCOPED_RETIRED.append(_SCOPED.popitem(last=False)[1])
         else:
             _SCOPED.move_to_end(key)
-        return con.cursor()
+        attachment.readers += 1
+        cursor = attachment.con.cursor()
+        _close_unread(_SCOPED_RETIRED)
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+        with _SCOPED_LOCK:
+            attachment.readers -= 1
+            _close_unread(_SCOPED_RETIRED)
 
 
 # ---- snapshot structure --------------------------------------------------------------------------

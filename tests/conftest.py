@@ -34,3 +34,25 @@ def demo_home(tmp_path_factory, dbt_manifest):
         assert result.success
         checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
     return home, summary, checks
+
+
+@pytest.fixture(scope="session")
+def trust_home(tmp_path_factory, dbt_manifest) -> Path:
+    """The tiny university of tests/trust_home.py, built once through the real `dangjian run`.
+    Read-only: tests that run the pipeline work on a copy."""
+    from tests.trust_home import build_home
+
+    return build_home(tmp_path_factory.mktemp("trust_home"))
+
+
+@pytest.fixture(scope="session")
+def crashed_home(trust_home, tmp_path_factory):
+    """A copy of trust_home after tests/trust_home.py `crash_and_recover`: (home, {step: Step}).
+    The crash tests check each step; the rebuild test starts from the history it leaves."""
+    import shutil
+
+    from tests.trust_home import crash_and_recover
+
+    home = tmp_path_factory.mktemp("crashed") / "home"
+    shutil.copytree(trust_home, home)
+    return home, crash_and_recover(home, tmp_path_factory.mktemp("warehouse_copies"))

@@ -1,13 +1,17 @@
 """Keeping schema `raw` in step with the inbox, file by file.
 
 A file's content hash decides whether it is parsed again; a changed file replaces exactly its own
-rows; a removed file takes its rows with it; every ingested file is archived by hash. `raw.files`
+rows; a removed file takes its rows with it; every ingested file is archived by hash and its
+addition, change or removal is appended to archive/index.jsonl (see archive.py). `raw.files`
 remembers what was loaded from where, so re-running with an unchanged inbox changes nothing.
+
+A file's `loaded_at` is when this content of it was first loaded (kept when the same bytes are
+parsed again, after a parser change or by `dangjian rebuild`), and the row rules' "today" is that
+day: the same file always gives the same rows, so the warehouse can be rebuilt from the archive.
 """
 
+import dataclasses
 import datetime as dt
-import hashlib
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,8 +19,10 @@ import duckdb
 import polars as pl
 
 from dagster_project.contracts import SHEET_KINDS
+from dagster_project.faults import crash_point
+from dagster_project.ingest.archive import ArchivedFile, ArchiveIndex, archive_copy, file_hash
 from dagster_project.ingest.crosscheck import check_across_files
-from dagster_project.ingest.reader import REJECT_SCHEMA, SUPPORTED_SUFFIXES, empty_table, parse_file
+from dagster_project.ingest.reader import REJECT_SCHEMA, empty_table, parse_file
 
 # Bump when parsing rules change so that unchanged files are parsed again under the new rules.
 PARSER_VERSION = "3"
@@ -70,14 +76,6 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("delete from raw.files")
 
 
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def inbox_files(inbox: Path) -> dict[str, Path]:
     """Files a user dropped, by name relative to the inbox (Office lock files, hidden files skipped)."""
     found = {}
@@ -117,6 +115,53 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         con.unregister("incoming")
 
 
+class _History:
+    """archive/index.jsonl as seen by one ingest: records each committed change of the inbox."""
+
+    def __init__(self, archive: Path, now: dt.datetime):
+        self.archive = archive
+        self.now = now
+        self.index = ArchiveIndex(archive)
+        self.recorded = self.index.state()
+
+    def loaded_at(self, source_file: str, digest: str) -> dt.datetime:
+        before = self.recorded.get(source_file)
+        return before.loaded_at if before is not None and before.sha256 == digest else self.now
+
+    def is_recorded(self, source_file: str, digest: str, loaded_at: dt.datetime) -> bool:
+        before = self.recorded.get(source_file)
+        return before is not None and (before.sha256, before.loaded_at) == (digest, loaded_at)
+
+    def loaded(self, source_file: str, digest: str, loaded_at: dt.datetime) -> None:
+        if self.is_recorded(source_file, digest, loaded_at):
+            return
+        before = self.recorded.get(source_file)
+        archived = self.archive / f"{digest}{Path(source_file).suffix.lower()}"
+        size = archived.stat().st_size if archived.exists() else None
+        file = ArchivedFile(source_file, digest, archived.suffix, size, loaded_at)
+        self.index.append("changed" if before is not None else "added", file)
+        self.recorded[source_file] = file
+
+    def removed(self, source_file: str) -> None:
+        before = self.recorded.pop(source_file, None)
+        if before is not None:
+            self.index.append("removed", dataclasses.replace(before, loaded_at=self.now))
+
+    def catch_up(self, con: duckdb.DuckDBPyConnection, present: dict[str, Path]) -> None:
+        """Record what raw.files holds but the index lacks: a crash between a commit and its
+        index line, or a home that predates the index (archiving the file if it is still here)."""
+        loaded = con.execute("select source_file, file_hash, loaded_at from raw.files").fetchall()
+        for source_file, digest, loaded_at in loaded:
+            if self.is_recorded(source_file, digest, loaded_at):
+                continue
+            path = present.get(source_file)
+            if path is not None and file_hash(path) == digest:
+                archive_copy(path, digest, self.archive)
+            self.loaded(source_file, digest, loaded_at)
+        for source_file in set(self.recorded) - {row[0] for row in loaded}:
+            self.removed(source_file)
+
+
 def sync_inbox(
     con: duckdb.DuckDBPyConnection, inbox: Path, archive: Path, now: dt.datetime | None = None
 ) -> IngestSummary:
@@ -124,6 +169,7 @@ def sync_inbox(
     ensure_raw_schema(con)
     now = now or dt.datetime.now().replace(microsecond=0)
     summary = IngestSummary()
+    history = _History(archive, now)
     known = dict(
         con.execute("select source_file, file_hash || '/' || parser_version from raw.files").fetchall()
     )
@@ -133,20 +179,20 @@ def sync_inbox(
         con.execute("begin")
         _delete_file_rows(con, source_file)
         con.execute("commit")
+        history.removed(source_file)
         summary.removed.append(source_file)
+        crash_point("ingest")
 
     for source_file, path in present.items():
         digest = file_hash(path)
         if known.get(source_file) == f"{digest}/{PARSER_VERSION}":
             summary.unchanged.append(source_file)
             continue
-        if path.suffix.lower() in SUPPORTED_SUFFIXES:
-            archive.mkdir(parents=True, exist_ok=True)
-            target = archive / f"{digest}{path.suffix.lower()}"
-            if not target.exists():
-                shutil.copy2(path, target)
-        result = parse_file(path, source_file, today=now.date())
-        lineage = [pl.lit(digest).alias("_file_hash"), pl.lit(now).alias("_loaded_at")]
+        # Every file is kept, even one of a type we cannot read: nothing submitted is lost.
+        archive_copy(path, digest, archive)
+        loaded_at = history.loaded_at(source_file, digest)
+        result = parse_file(path, source_file, today=loaded_at.date())
+        lineage = [pl.lit(digest).alias("_file_hash"), pl.lit(loaded_at).alias("_loaded_at")]
         con.execute("begin")
         _delete_file_rows(con, source_file)
         for sheet in result.sheets:
@@ -154,7 +200,9 @@ def sync_inbox(
         _insert(
             con,
             "raw.rejects",
-            result.rejects.with_columns(pl.lit(digest).alias("file_hash"), pl.lit(now).alias("loaded_at")),
+            result.rejects.with_columns(
+                pl.lit(digest).alias("file_hash"), pl.lit(loaded_at).alias("loaded_at")
+            ),
         )
         con.execute(
             "insert into raw.files values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -166,12 +214,15 @@ def sync_inbox(
                 result.rows_read,
                 result.rows_loaded,
                 result.rows_rejected,
-                now,
+                loaded_at,
             ],
         )
         con.execute("commit")
+        history.loaded(source_file, digest, loaded_at)
         summary.parsed.append(source_file)
+        crash_point("ingest")
     con.execute("begin")
     check_across_files(con)
     con.execute("commit")
+    history.catch_up(con, present)
     return summary

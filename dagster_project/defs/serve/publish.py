@@ -15,6 +15,8 @@ from dagster_project.serving import publish_snapshot
 def serving_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """$DANGJIAN_HOME/serving.duckdb: the marts, swapped in atomically for the dashboards."""
     home = Home.from_env()
-    tables = publish_snapshot(home.warehouse, home.serving)
-    context.log.info(f"published {len(tables)} tables to {home.serving}")
-    return dg.MaterializeResult(metadata={"tables": len(tables), "path": str(home.serving)})
+    tables = publish_snapshot(home.warehouse, home.serving, build_id=context.run_id)
+    context.log.info(f"published {len(tables)} tables to {home.serving} (build {context.run_id})")
+    return dg.MaterializeResult(
+        metadata={"tables": len(tables), "path": str(home.serving), "build_id": context.run_id}
+    )

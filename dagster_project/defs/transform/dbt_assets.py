@@ -1,6 +1,7 @@
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from dagster_project.faults import crash_point
 from dagster_project.project import dbt_project
 
 
@@ -8,4 +9,10 @@ from dagster_project.project import dbt_project
 def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Seeds (the rulebook), staging, intermediate and marts, with their data tests."""
     # unit tests check the SQL, not the data: CI runs them (tests/test_dbt_unit_tests.py), a run skips them
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
+    for event in invocation.stream():
+        yield event
+        if isinstance(event, dg.Output) and context.asset_key_for_output(event.output_name).has_prefix(
+            ["marts"]
+        ):
+            crash_point("dbt", child=invocation.process)
