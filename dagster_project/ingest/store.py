@@ -16,10 +16,13 @@ import polars as pl
 
 from dagster_project.contracts import SHEET_KINDS
 from dagster_project.ingest.crosscheck import check_across_files
-from dagster_project.ingest.reader import REJECT_SCHEMA, SUPPORTED_SUFFIXES, empty_table, parse_file
+from dagster_project.ingest.reader import REJECT_SCHEMA, SUPPORTED_SUFFIXES, empty_table, parse_files
 
 # Bump when parsing rules change so that unchanged files are parsed again under the new rules.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
+# Files are committed together until about this many rows: a commit per small file would write
+# every row twice (to the WAL, then at the checkpoint), while a large append goes to the file once.
+COMMIT_ROWS = 1_000_000
 
 _DUCK_TYPES = {
     pl.String: "VARCHAR",
@@ -49,7 +52,7 @@ def expected_tables() -> dict[str, str]:
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create schema raw; a table whose columns no longer match the contract is rebuilt, and then
-    every file is parsed again (raw.files is emptied) so nothing is lost, only re-read."""
+    every file is parsed again (schema raw is emptied) so nothing is lost, only re-read."""
     con.execute("create schema if not exists raw")
     rebuilt = False
     for table, ddl in expected_tables().items():
@@ -66,8 +69,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"drop table raw.{table}")
             rebuilt = True
         con.execute(f"create table if not exists raw.{table} ({ddl})")
-    if rebuilt:
-        con.execute("delete from raw.files")
+    if rebuilt:  # every file is read again, into empty tables
+        for table in expected_tables():
+            con.execute(f"delete from raw.{table}")
 
 
 def file_hash(path: Path) -> str:
@@ -109,11 +113,16 @@ def _delete_file_rows(con: duckdb.DuckDBPyConnection, source_file: str) -> None:
     con.execute("delete from raw.files where source_file = ?", [source_file])
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, **constants: object) -> None:
+    """Append a frame's rows (through Arrow, no Python loop), with `constants` as extra columns."""
     if frame.height:
         cols = ", ".join(f'"{c}"' for c in frame.columns)
+        extra = "".join(f', "{c}"' for c in constants)
         con.register("incoming", frame)
-        con.execute(f"insert into {table} ({cols}) select {cols} from incoming")
+        con.execute(
+            f"insert into {table} ({cols}{extra}) select {cols}{', ?' * len(constants)} from incoming",
+            list(constants.values()),
+        )
         con.unregister("incoming")
 
 
@@ -135,27 +144,28 @@ def sync_inbox(
         con.execute("commit")
         summary.removed.append(source_file)
 
+    changed: list[tuple[str, Path, str]] = []
     for source_file, path in present.items():
         digest = file_hash(path)
         if known.get(source_file) == f"{digest}/{PARSER_VERSION}":
             summary.unchanged.append(source_file)
-            continue
+        else:
+            changed.append((source_file, path, digest))
+
+    results = parse_files([(path, source_file) for source_file, path, _ in changed], today=now.date())
+    uncommitted = 0
+    con.execute("begin")
+    for (source_file, path, digest), result in zip(changed, results, strict=True):
         if path.suffix.lower() in SUPPORTED_SUFFIXES:
             archive.mkdir(parents=True, exist_ok=True)
             target = archive / f"{digest}{path.suffix.lower()}"
             if not target.exists():
                 shutil.copy2(path, target)
-        result = parse_file(path, source_file, today=now.date())
-        lineage = [pl.lit(digest).alias("_file_hash"), pl.lit(now).alias("_loaded_at")]
-        con.execute("begin")
-        _delete_file_rows(con, source_file)
+        if source_file in known:  # a new file has no rows yet: no need to scan every table for them
+            _delete_file_rows(con, source_file)
         for sheet in result.sheets:
-            _insert(con, f"raw.{sheet.kind}", sheet.loaded.with_columns(lineage))
-        _insert(
-            con,
-            "raw.rejects",
-            result.rejects.with_columns(pl.lit(digest).alias("file_hash"), pl.lit(now).alias("loaded_at")),
-        )
+            _insert(con, f"raw.{sheet.kind}", sheet.loaded, _file_hash=digest, _loaded_at=now)
+        _insert(con, "raw.rejects", result.rejects, file_hash=digest, loaded_at=now)
         con.execute(
             "insert into raw.files values (?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -169,9 +179,12 @@ def sync_inbox(
                 now,
             ],
         )
-        con.execute("commit")
         summary.parsed.append(source_file)
-    con.execute("begin")
+        uncommitted += result.rows_read
+        if uncommitted >= COMMIT_ROWS:  # a file's rows and its raw.files row always commit together
+            con.execute("commit")
+            con.execute("begin")
+            uncommitted = 0
     check_across_files(con)
     con.execute("commit")
     return summary
