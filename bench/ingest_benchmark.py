@@ -42,9 +42,9 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 # --- the two jobs, each run in a child process ----------------------------------------------------
 
 
-def _peak_rss_mib() -> float:
-    # ru_maxrss is KiB on Linux (bytes on macOS)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
+    # ru_maxrss is KiB on Linux (bytes on macOS); for RUSAGE_CHILDREN, the largest finished child
+    peak = resource.getrusage(who).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
@@ -69,6 +69,8 @@ def job_ours(inbox: Path, db: Path, archive: Path) -> dict:
         "rows_loaded": int(loaded or 0),
         "rows_rejected": int(rejected or 0),
         "peak_rss_mib": _peak_rss_mib(),
+        # files are parsed in worker processes when enough bytes change (reader.parse_files)
+        "worker_peak_rss_mib": _peak_rss_mib(resource.RUSAGE_CHILDREN),
     }
 
 

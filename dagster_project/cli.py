@@ -33,17 +33,31 @@ def _home() -> Home:
     return home
 
 
+class DemoFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    parquet = "parquet"
+
+
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="随机种子（同一种子生成相同的数据）")] = 2026,
     scale: Annotated[float, typer.Option(help="人数倍数（K 倍的党员，结构相同）")] = 1.0,
+    fmt: Annotated[
+        DemoFormat,
+        typer.Option(
+            "--format",
+            help="文件格式：xlsx（每单位每年一个工作簿）；csv 或 parquet（每张表一个文件，"
+            "适合超过 Excel 行数上限的规模）",
+        ),
+    ] = DemoFormat.xlsx,
 ) -> None:
     """把演示大学的表格写入 $DANGJIAN_HOME/inbox/ 。"""
     from dagster_project.demo import generate_demo
 
     home = _home()
     started = time.perf_counter()
-    summary = generate_demo(home.inbox, seed=seed, scale=scale)
+    summary = generate_demo(home.inbox, seed=seed, scale=scale, fmt=fmt.value)
     console.print(
         f"已生成演示数据：{len(summary.files)} 个文件 → {home.inbox}"
         f"（{time.perf_counter() - started:.1f} 秒）"

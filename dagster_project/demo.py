@@ -10,6 +10,13 @@
 in the layouts of SPEC §3 with the headers of `contracts.KINDS`: a title row, a blank row, the header
 row, the data rows and a 填表人/审核人 footer.
 
+At province scale a sheet outgrows Excel (1,048,576 rows), so `fmt="csv"` or `fmt="parquet"` writes
+the same university as one file per workbook sheet, `2024_01_计算机学院党委_学习培训台账.csv`. A CSV
+keeps the sheet's layout (title, blank row, header, data, footer: its rows are the workbook's rows); a
+Parquet file has the headers as column names and typed columns (a column holding a messy text is a
+text column), so its data row i is row i + 2. The same seed and scale give the same people and rows
+in every format; only which few dates are written as text in another spelling differs.
+
 The university is built so that rankings and trends mean something. Every college has a diligence level
 per year (profiles diligent / average / lax / improving / declining) that drives training hours and
 their spread over the year, meeting counts, attendance, spending, dues, task completion, votes and
@@ -24,14 +31,21 @@ seed gives byte-identical files.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import multiprocessing
+import os
 import random
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
+import polars as pl
 import xlsxwriter
 
 from dagster_project.contracts import KINDS
@@ -47,6 +61,7 @@ ORG_SHEETS = ("orgs", "tasks", "evaluations", "adjustments", "checklist")
 LEADER_ROLES = ("书记", "副书记", "组织委员", "宣传委员", "纪检委员", "组织员")
 COMMITTEE_ROLES = ("书记", "副书记", "组织委员", "宣传委员", "纪检委员")
 TEXT_DATE_RATE = 0.003  # share of date cells written as text in another spelling (all valid)
+FORMATS = ("xlsx", "csv", "parquet")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -87,30 +102,51 @@ class DemoSummary:
     no_committee_branches: list[str]  # ≥ 7 正式党员 but no 支部委员会 records
     not_dual_leader_branch: str  # the one 教工 branch whose secretary is not 双带头人
     small_branches: list[str] = field(default_factory=list)  # < 7 正式党员: no 支委会 required
+    fmt: str = "xlsx"  # xlsx | csv | parquet
 
 
-def generate_demo(inbox: Path, seed: int = 2026, scale: float = 1.0) -> DemoSummary:
-    """Write the demo university's workbooks for 2023–2025 into `inbox` and describe what was written."""
+# From this scale on the books are written by worker processes (each rebuilds the same university
+# from the seed, about a second per 10× of scale); below it starting them costs more than it saves.
+POOL_MIN_SCALE = 2.0
+
+
+def generate_demo(
+    inbox: Path, seed: int = 2026, scale: float = 1.0, fmt: str = "xlsx", workers: int | None = None
+) -> DemoSummary:
+    """Write the demo university's files for 2023–2025 into `inbox` and describe what was written.
+    fmt: xlsx (one workbook per unit and year), csv or parquet (one file per workbook sheet).
+    workers: processes writing books side by side (default: one per core, at most 2, from scale
+    POOL_MIN_SCALE on); every book depends only on the seed, so the files are the same either way."""
     if scale <= 0:
         raise ValueError("scale must be > 0")
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}")
     inbox = Path(inbox)
     inbox.mkdir(parents=True, exist_ok=True)
     uni = _build(seed, scale)
+    units = [(year, where) for year in YEARS for where in [*(c.code for c in uni.colleges), "org"]]
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if scale >= POOL_MIN_SCALE else 1
+    if workers > 1:
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(seed, scale),
+        ) as pool:
+            years, wheres = zip(*units, strict=True)
+            written = list(pool.map(partial(_write_unit_in_worker, inbox, fmt), years, wheres))
+    else:  # one book at a time, so that memory stays bounded at large scales
+        written = [_write_unit(uni, inbox, fmt, year, where) for year, where in units]
     rows: dict[str, int] = defaultdict(int)
     messy: list[MessyRow] = []
     files: list[Path] = []
-    members: dict[int, int] = {}
-    for year in YEARS:
-        members[year] = sum(len(b.roster[year]) for c in uni.colleges for b in c.branches)
-        # one book at a time, so that memory stays bounded at large scales
-        for where in [*(c.code for c in uni.colleges), "org"]:
-            if where == "org":
-                book = _org_sheets(uni, year)
-            else:
-                book = _college_sheets(uni, next(c for c in uni.colleges if c.code == where), year)
-            _plant_messy(uni, year, where, book)
-            files.append(inbox / book.file_name)
-            messy += _write_book(inbox / book.file_name, book, rows)
+    for unit_files, unit_messy, unit_rows in written:
+        files += unit_files
+        messy += unit_messy
+        for kind, n in unit_rows.items():
+            rows[kind] += n
+    members = {year: sum(len(b.roster[year]) for c in uni.colleges for b in c.branches) for year in YEARS}
     return DemoSummary(
         inbox=inbox,
         seed=seed,
@@ -130,7 +166,45 @@ def generate_demo(inbox: Path, seed: int = 2026, scale: float = 1.0) -> DemoSumm
         no_committee_branches=uni.no_committee,
         not_dual_leader_branch=uni.not_dual_leader,
         small_branches=uni.small,
+        fmt=fmt,
     )
+
+
+_WORKER_UNIVERSITY: _University | None = None
+
+
+def _start_worker(seed: int, scale: float) -> None:
+    global _WORKER_UNIVERSITY
+    _WORKER_UNIVERSITY = _build(seed, scale)
+
+
+def _write_unit_in_worker(
+    inbox: Path, fmt: str, year: int, where: str
+) -> tuple[list[Path], list[MessyRow], dict[str, int]]:
+    assert _WORKER_UNIVERSITY is not None
+    return _write_unit(_WORKER_UNIVERSITY, inbox, fmt, year, where)
+
+
+def _write_unit(
+    uni: _University, inbox: Path, fmt: str, year: int, where: str
+) -> tuple[list[Path], list[MessyRow], dict[str, int]]:
+    """The files of one unit (a college code, or "org" for the 组织部) for one year: the paths, the
+    messy rows planted in them and the rows written per sheet kind."""
+    if where == "org":
+        book = _org_sheets(uni, year)
+    else:
+        book = _college_sheets(uni, next(c for c in uni.colleges if c.code == where), year)
+    _plant_messy(uni, year, where, book)
+    rows: dict[str, int] = defaultdict(int)
+    if fmt == "xlsx":
+        path = inbox / book.file_name
+        return [path], _write_book(path, book, rows), dict(rows)
+    paths, messy = [], []
+    for sheet in book.sheets:
+        path = inbox / f"{Path(book.file_name).stem}_{KINDS[sheet.kind].title}.{fmt}"
+        paths.append(path)
+        messy += _write_table(path, sheet, book.seed_tag, rows)
+    return paths, messy, dict(rows)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1788,3 +1862,82 @@ def _write_book(path: Path, book: _Book, counts: dict[str, int]) -> list[MessyRo
         ws.write_string(r, 0, f"填表人：{sheet.filler}  审核人：{sheet.auditor}")
     wb.close()
     return messy
+
+
+def _table_rng(seed_tag: str, kind: str) -> np.random.Generator:
+    digest = hashlib.sha512(f"{seed_tag}:{kind}:text-dates".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "big"))
+
+
+def _write_table(path: Path, sheet: _Sheet, seed_tag: str, counts: dict[str, int]) -> list[MessyRow]:
+    """One sheet as a CSV (the sheet's rows, title to footer) or a Parquet file (headers as column
+    names). Columns are built whole: a Python pass picks the values, polars types and writes them."""
+    spec = KINDS[sheet.kind]
+    as_csv = path.suffix == ".csv"
+    plain = [r.values if isinstance(r, _Messy) else r for r in sheet.rows]
+    bad = {i: r for i, r in enumerate(sheet.rows) if isinstance(r, _Messy)}
+    rng = _table_rng(seed_tag, sheet.kind)
+    data = []
+    for c in spec.columns:
+        values = [r.get(c.name) for r in plain]
+        if c.type == "deadline":  # a date or words: text, dates as a spreadsheet shows them
+            values = [v.isoformat() if isinstance(v, date) else v for v in values]
+        if c.type == "date":
+            column = pl.Series(c.header, values, dtype=pl.Date)
+        elif c.type in ("int", "float"):
+            column = pl.Series(c.header, values, dtype=pl.Float64)
+        else:
+            column = pl.Series(c.header, values, dtype=pl.String)
+        messy = {i: (r.raw or None) for i, r in bad.items() if r.column == c.name}
+        if as_csv or messy:  # text: all of a CSV, and a Parquet column holding a messy text
+            column = _as_text(column, rng if as_csv else None)
+            if messy:
+                column = column.scatter(list(messy), list(messy.values()))
+        elif c.type == "int":
+            column = column.cast(pl.Int64)
+        data.append(column)
+    frame = pl.DataFrame(data)
+    if as_csv:
+        text = {name: pl.String for name in frame.columns}
+
+        def line(*cells: str | None) -> pl.DataFrame:
+            return pl.DataFrame([[*cells, *[None] * (frame.width - len(cells))]], schema=text, orient="row")
+
+        footer = f"填表人：{sheet.filler}  审核人：{sheet.auditor}"
+        rows = pl.concat([line(sheet.title), line(), line(*frame.columns), frame, line(footer)])
+        rows.write_csv(path, include_header=False, include_bom=True)  # the BOM tells Excel it is UTF-8
+    else:
+        frame.write_parquet(path, compression="zstd")
+    counts[sheet.kind] += len(sheet.rows)
+    first_row = FIRST_DATA_ROW if as_csv else 2  # the row the reader reports for the first data row
+    return [
+        MessyRow(path.name, path.stem, first_row + i, spec.column(r.column).header, r.raw, r.reason)
+        for i, r in bad.items()
+    ]
+
+
+def _as_text(column: pl.Series, rng: np.random.Generator | None) -> pl.Series:
+    """A column as the text a spreadsheet saves: numbers without a trailing .0, dates ISO, and with
+    `rng` a few dates (TEXT_DATE_RATE) in another spelling."""
+    if column.dtype == pl.Float64:
+        whole = column == column.round(0)
+        return (
+            pl.select(
+                pl.when(whole)
+                .then(column.cast(pl.Int64, strict=False).cast(pl.String))
+                .otherwise(column.cast(pl.String))
+            )
+            .to_series()
+            .alias(column.name)
+        )
+    if column.dtype != pl.Date:
+        return column
+    text = column.dt.strftime("%Y-%m-%d")
+    if rng is not None:
+        picked = np.flatnonzero(rng.random(len(column)) < TEXT_DATE_RATE).tolist()
+        picked = [i for i in picked if column[i] is not None]
+        if picked:
+            styles = rng.integers(0, 4, len(picked)).tolist()
+            dates = column.gather(picked).to_list()
+            text = text.scatter(picked, [_date_text(d, s) for d, s in zip(dates, styles, strict=True)])
+    return text

@@ -1,15 +1,40 @@
-"""Reading the spreadsheets colleges send: find each sheet's kind by its header row, type every cell,
-and split rows into loaded rows and rejects (with the Excel row number and a reason in Chinese).
+"""Reading the files colleges send: find each sheet's kind by its header row, type every cell, and
+split rows into loaded rows and rejects (with the row number the user sees and a reason in Chinese).
+
+Work is column-wise: a sheet becomes a polars frame of text cells (column `c{j}` is the sheet's
+column j, null is a blank cell, row i is the sheet's row i + 1), and typing and every rule are polars
+expressions over whole columns. Python touches single values only where polars cannot say the same
+thing exactly (a float's repr, an ID card written in non-ASCII digits, a deadline in words).
+
+Workbooks (.xlsx, .xlsm, .xls), CSV (UTF-8 or GBK) and Parquet share the header recognition, the
+rules and the rejects. Row numbers are the ones the user sees:
+
+* workbooks: the Excel row;
+* CSV: the record's number counting the file's first line as 1 — the row Excel shows when it opens
+  the file (a header on line 1 puts the first data record on row 2; blank lines count, a quoted
+  value spanning lines is one record). Fields to the right of the widest of the first 30 records
+  are ignored;
+* Parquet: the header is the column names, taken as row 1, so data row i (0-based) is row i + 2.
 
 Pure functions over files and frames; the Dagster asset that writes DuckDB lives in `defs/ingest`.
 """
 
+import calendar
+import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
+import itertools
+import multiprocessing
+import os
 import re
 import unicodedata
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -19,7 +44,7 @@ from dagster_project.contracts import KINDS, SHEET_KINDS, Column, SheetKind
 
 HEADER_SCAN_ROWS = 30
 FOOTER_PREFIXES = ("合计", "总计", "小计", "填表人", "审核人", "制表人", "填报人", "负责人签字")
-SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".parquet")
 LINEAGE = ("_source_file", "_sheet", "_row_number", "_file_hash", "_loaded_at")
 
 REJECT_SCHEMA = {
@@ -36,6 +61,10 @@ REJECT_SCHEMA = {
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "对"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "✘", "x", "不是"}
+
+# What Python's str.strip() calls whitespace. polars' default leaves out a few control characters
+# (U+001C–U+001F), so the set is spelled out to cut cells exactly as cell_text does.
+_PY_SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
 def normalize_header(value: object) -> str:
@@ -62,35 +91,206 @@ def cell_text(value: object) -> str | None:
     return text or None
 
 
+# --- sheets as text columns ---------------------------------------------------------------------
+
+
 @dataclass
-class RawSheet:
+class TextSheet:
+    """A sheet as text: String column `c{j}` is the sheet's column j (null = blank), row i is row i + 1."""
+
     name: str
-    rows: list[list[str | None]]
+    cells: pl.DataFrame
 
 
-def read_cells(path: Path) -> list[RawSheet]:
-    """Every sheet of a workbook as text cells, row 0 being Excel row 1 (leading blanks kept)."""
-    if path.suffix.lower() == ".csv":
-        return [RawSheet(path.stem, _read_csv_rows(path))]
+def _clean_text(texts: pl.Expr) -> pl.Expr:
+    stripped = texts.str.strip_chars(_PY_SPACE)
+    return pl.when(stripped != "").then(stripped)
+
+
+def _float_text(numbers: pl.Expr) -> pl.Expr:
+    """cell_text of floats: whole numbers without ".0"; polars writes the others as Python's repr does
+    for 1e-4 ≤ |x| < 1e16 (outside it, in exponent form, they differ: see _odd_float)."""
+    size = numbers.abs()
+    whole = (size < 1e15) & (numbers == numbers.round(0))
+    return (
+        pl.when(whole)
+        .then(numbers.cast(pl.Int64, strict=False).cast(pl.String))
+        .when((size >= 1e-4) & (size < 1e16))
+        .then(numbers.cast(pl.String))
+    )
+
+
+def _odd_float(numbers: pl.Expr) -> pl.Expr:
+    """Floats _float_text leaves to Python's repr (tiny, huge, nan, inf)."""
+    size = numbers.abs()
+    whole = (size < 1e15) & (numbers == numbers.round(0))
+    return numbers.is_not_null() & ~whole & ~((size >= 1e-4) & (size < 1e16))
+
+
+def _part_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """cell_text of one typed column."""
+    column = pl.col(name)
+    if dtype == pl.String:
+        return _clean_text(column)
+    if dtype == pl.Float64:
+        return _float_text(column)
+    if dtype == pl.Date:
+        return column.dt.strftime("%Y-%m-%d")
+    if isinstance(dtype, pl.Datetime):
+        return column.dt.date().dt.strftime("%Y-%m-%d")
+    if dtype == pl.Boolean:
+        return pl.when(column).then(pl.lit("是")).when(~column).then(pl.lit("否"))
+    if dtype.is_integer():
+        return column.cast(pl.String)
+    raise TypeError(dtype)
+
+
+def _cells(typed: pl.DataFrame, columns: list[list[str]]) -> pl.DataFrame:
+    """The text frame of a sheet from typed columns: sheet column j is the first non-null of the typed
+    columns named in columns[j] (a column holding strings and numbers comes as one typed column per
+    Python type). One polars query for the whole sheet."""
+    texts = []
+    for j, names in enumerate(columns):
+        parts = [_part_text(name, typed.schema[name]) for name in names]
+        texts.append((pl.coalesce(parts) if len(parts) > 1 else parts[0]).alias(f"c{j}"))
+    floats = [name for name, dtype in typed.schema.items() if dtype == pl.Float64]
+    cells = typed.select(*texts, *[_odd_float(pl.col(n)).any().alias(f"odd {n}") for n in floats])
+    for name in floats:
+        if cells[f"odd {name}"][0]:
+            j = next(j for j, names in enumerate(columns) if name in names)
+            rows = typed.select(_odd_float(pl.col(name)).arg_true()).to_series()
+            reprs = [repr(v) for v in typed[name].gather(rows).to_list()]
+            cells = cells.with_columns(cells[f"c{j}"].scatter(rows, reprs))
+    return cells.drop(f"odd {n}" for n in floats)
+
+
+_POLARS_TYPES = {
+    str: pl.String,
+    float: pl.Float64,
+    bool: pl.Boolean,
+    dt.date: pl.Date,
+    dt.datetime: pl.Datetime("us"),
+}
+
+
+def _text_frame(rows: list[list[object]]) -> pl.DataFrame:
+    """Rows of cell values (ragged allowed) → one text column per sheet column, as cell_text would
+    give. Each column is split by Python type so that polars converts every type in bulk."""
+    typed: dict[str, pl.Series] = {}
+    columns: list[list[str]] = []
+    for j, values in enumerate(itertools.zip_longest(*rows, fillvalue=None) if rows else ()):
+        types = set(map(type, values)) - {type(None)}
+        names = []
+        for cell_type in types or {type(None)}:
+            name = f"c{j} {cell_type.__name__}"
+            picked = values if len(types) <= 1 else [v if type(v) is cell_type else None for v in values]
+            if cell_type in _POLARS_TYPES:
+                typed[name] = pl.Series(picked, dtype=_POLARS_TYPES[cell_type])
+            else:  # ints from .xls, durations, anything rarer: one by one
+                typed[name] = pl.Series([cell_text(v) for v in picked], dtype=pl.String)
+            names.append(name)
+        columns.append(names)
+    return _cells(pl.DataFrame(typed), columns)
+
+
+def _workbook_sheets(path: Path) -> list[TextSheet]:
     workbook = CalamineWorkbook.from_path(str(path))
-    sheets = []
-    for name in workbook.sheet_names:
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        sheets.append(RawSheet(name, [[cell_text(v) for v in row] for row in rows]))
-    return sheets
+    return [
+        TextSheet(name, _text_frame(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+        for name in workbook.sheet_names
+    ]
 
 
-def _read_csv_rows(path: Path) -> list[list[str | None]]:
+_UNKNOWN_ENCODING = "无法识别的文本编码（请另存为 UTF-8 或 GBK 编码的 CSV）"
+
+
+def _csv_width(source: Path | bytes) -> int:
+    """Fields in the widest of the first records of UTF-8 text (title rows are often narrower than
+    the header). Raises UnicodeDecodeError when the beginning is not UTF-8."""
+    size = 1 << 16
+    while True:
+        if isinstance(source, bytes):
+            head, whole = source[:size], size >= len(source)
+        else:
+            with source.open("rb") as fh:
+                head = fh.read(size + 1)
+            head, whole = head[:size], len(head) <= size
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=whole)
+        records = list(itertools.islice(csv.reader(io.StringIO(text)), HEADER_SCAN_ROWS + 1))
+        if whole or len(records) > HEADER_SCAN_ROWS:
+            # without the whole file the last record read may be cut short; it is not among the first 30
+            return max((len(r) for r in records[:HEADER_SCAN_ROWS]), default=0)
+        size *= 4
+
+
+def _csv_cells(source: Path | bytes) -> pl.DataFrame:
+    """A UTF-8 CSV as text columns, read by polars (multi-threaded, no Python per row)."""
+    width = _csv_width(source)
+    if width == 0:
+        return pl.DataFrame()
+    cells = pl.read_csv(
+        source if isinstance(source, Path) else io.BytesIO(source),
+        has_header=False,
+        infer_schema=False,
+        schema={f"c{j}": pl.String for j in range(width)},
+        truncate_ragged_lines=True,
+        missing_columns="insert",
+        raise_if_empty=False,
+    )
+    return cells.select(_clean_text(pl.col(c)).alias(c) for c in cells.columns)
+
+
+def _csv_sheet(path: Path) -> TextSheet:
+    try:
+        return TextSheet(path.stem, _csv_cells(path))
+    except (UnicodeDecodeError, pl.exceptions.ComputeError):
+        pass  # not UTF-8 (polars reads nothing else), or quoting polars will not accept
     data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
+    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
         try:
             text = data.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
     else:
-        raise ValueError("无法识别的文本编码（请另存为 UTF-8 或 GBK 编码的 CSV）")
-    return [[cell_text(v) for v in row] for row in csv.reader(io.StringIO(text))]
+        raise ValueError(_UNKNOWN_ENCODING)
+    if encoding == "gb18030":  # a GBK file (small, from WPS): polars reads it once it is UTF-8
+        with contextlib.suppress(pl.exceptions.ComputeError):
+            return TextSheet(path.stem, _csv_cells(text.encode("utf-8")))
+    # quoting polars will not accept (an unclosed quote): Python's csv module, as lenient as ever
+    return TextSheet(path.stem, _text_frame(list(csv.reader(io.StringIO(text)))))
+
+
+def _parquet_sheet(path: Path) -> TextSheet:
+    data = pl.read_parquet(path)
+    typed = {}
+    for j, values in enumerate(data.iter_columns()):
+        dtype = values.dtype
+        if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
+            values = values.cast(pl.String)
+        elif dtype.is_float():
+            values = values.cast(pl.Float64)
+        elif not (dtype in (pl.Date, pl.Boolean) or isinstance(dtype, pl.Datetime) or dtype.is_integer()):
+            values = pl.Series([cell_text(v) for v in values.to_list()], dtype=pl.String)
+        typed[f"c{j}"] = values
+    header = pl.DataFrame(
+        {f"c{j}": pl.Series([cell_text(name)], dtype=pl.String) for j, name in enumerate(data.columns)}
+    )
+    body = _cells(pl.DataFrame(typed), [[f"c{j}"] for j in range(data.width)])
+    return TextSheet(path.stem, pl.concat([header, body], rechunk=False))
+
+
+def read_sheets(path: Path) -> list[TextSheet]:
+    """Every sheet of a file as text columns; a CSV or Parquet file is one sheet named after the file."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return [_csv_sheet(path)]
+    if suffix == ".parquet":
+        return [_parquet_sheet(path)]
+    return _workbook_sheets(path)
+
+
+# --- header recognition ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -133,29 +333,42 @@ def find_header(rows: list[list[str | None]]) -> HeaderMatch | None:
     return None
 
 
-def is_footer(row: list[str | None]) -> bool:
-    first = next((v for v in row if v), None)
-    return first is not None and normalize_header(first).startswith(FOOTER_PREFIXES)
+def _footer_texts(first_cells: list[str]) -> list[str]:
+    """The first-cell texts that make a row a footer (合计, 填表人 …)."""
+    return [text for text in first_cells if normalize_header(text).startswith(FOOTER_PREFIXES)]
 
 
 # --- typing -----------------------------------------------------------------------------------
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-_TODAY_FUTURE_SLACK = dt.timedelta(days=0)
 
 
-def _nfkc(expr: pl.Expr) -> pl.Expr:
-    return expr.str.normalize("NFKC").str.strip_chars()
+# The typing functions below read text after NFKC (full-width digits and punctuation → ASCII).
+_NFKC_TYPES = ("int", "float", "date", "month", "bool", "code")
 
 
-def _number(expr: pl.Expr) -> pl.Expr:
-    number = _nfkc(expr).str.replace_all(r"[,\s]", "").cast(pl.Float64, strict=False)
-    # "NaN", "inf" and 1e999 parse as floats but are no number a college means
-    return pl.when(number.is_finite()).then(number)
+def _non_ascii(text: pl.Expr) -> pl.Expr:
+    """The distinct texts of a column that are not plain ASCII, as one list."""
+    return text.filter(text.str.len_bytes() != text.str.len_chars()).unique().implode()
 
 
-def _date(expr: pl.Expr) -> pl.Expr:
-    text = _nfkc(expr).str.replace(r"[ T].*$", "")
+def _nfkc_replacements(texts: list[list[str]]) -> list[list[str]]:
+    """NFKC of each text, in one polars call for all columns of a sheet."""
+    flat = pl.Series([t for column in texts for t in column], dtype=pl.String).str.normalize("NFKC").to_list()
+    out, start = [], 0
+    for column in texts:
+        out.append(flat[start : start + len(column)])
+        start += len(column)
+    return out
+
+
+def _number(text: pl.Expr) -> pl.Expr:
+    number = text.str.strip_chars().str.replace_all(r"[,\s]", "").cast(pl.Float64, strict=False)
+    return pl.when(number.is_finite()).then(number)  # "nan" and "inf" are not numbers anyone typed
+
+
+def _date(text: pl.Expr) -> pl.Expr:
+    text = text.str.strip_chars().str.replace(r"[ T].*$", "")
     dashed = text.str.replace_all(r"[./年月]", "-").str.replace(r"日$", "")
     serial = (
         pl.when(text.str.contains(r"^\d{5}(\.0+)?$"))
@@ -169,8 +382,8 @@ def _date(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _month(expr: pl.Expr) -> pl.Expr:
-    text = _nfkc(expr).str.replace(r"[ T].*$", "")
+def _month(text: pl.Expr) -> pl.Expr:
+    text = text.str.strip_chars().str.replace(r"[ T].*$", "")
     dashed = text.str.replace_all(r"[./年]", "-").str.replace(r"月$", "")
     return pl.coalesce(
         (dashed.str.extract(r"^(\d{4}-\d{1,2})", 1) + "-1").str.strptime(pl.Date, "%Y-%m-%d", strict=False),
@@ -180,8 +393,8 @@ def _month(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _bool(expr: pl.Expr) -> pl.Expr:
-    text = _nfkc(expr).str.to_lowercase()
+def _bool(text: pl.Expr) -> pl.Expr:
+    text = text.str.strip_chars().str.to_lowercase()
     return (
         pl.when(text.is_in(list(_TRUE)))
         .then(pl.lit(True))
@@ -194,6 +407,8 @@ def _bool(expr: pl.Expr) -> pl.Expr:
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _EXCEL_ROUNDED = "身份证号被Excel当作数字保存，末几位已丢失，请将该列设为文本后重新填写"
+_ID_LENGTH = "身份证号应为18位（最后一位可为X）"
+_ID_CHECKSUM = "身份证号校验位不正确"
 
 
 def id_card_problem(value: str | None) -> str | None:
@@ -204,12 +419,36 @@ def id_card_problem(value: str | None) -> str | None:
     if re.fullmatch(r"\d(\.\d+)?E\+?\d+", text):
         return _EXCEL_ROUNDED
     if not re.fullmatch(r"\d{17}[\dX]", text):
-        return "身份证号应为18位（最后一位可为X）"
+        return _ID_LENGTH
     total = sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != text[17]:
         # Excel keeps 15 significant digits: a number typed into a numeric cell ends in 000
-        return _EXCEL_ROUNDED if text.endswith("000") else "身份证号校验位不正确"
+        return _EXCEL_ROUNDED if text.endswith("000") else _ID_CHECKSUM
     return None
+
+
+_ID_IN_PYTHON = "?"  # an ID card in non-ASCII digits: id_card_problem decides, in Python
+
+
+def _id_card_problem_expr(values: pl.Expr) -> pl.Expr:
+    """id_card_problem of a whole column for ASCII digits; _ID_IN_PYTHON for any other digits."""
+    text = values.str.normalize("NFKC").str.strip_chars(_PY_SPACE).str.to_uppercase()
+    total = pl.sum_horizontal(
+        text.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_ID_WEIGHTS)
+    )
+    check = (total % 11).replace_strict(dict(enumerate(_ID_CHECK)), return_dtype=pl.String)
+    return (
+        pl.when(values.is_null())
+        .then(None)
+        .when(text.str.contains(r"^\d(\.\d+)?E\+?\d+$"))
+        .then(pl.lit(_EXCEL_ROUNDED))
+        .when(~text.str.contains(r"^\d{17}[\dX]$"))
+        .then(pl.lit(_ID_LENGTH))
+        .when(~text.str.contains(r"^[0-9]{17}[0-9X]$"))
+        .then(pl.lit(_ID_IN_PYTHON))
+        .when(check != text.str.slice(17, 1))
+        .then(pl.when(text.str.ends_with("000")).then(pl.lit(_EXCEL_ROUNDED)).otherwise(pl.lit(_ID_CHECKSUM)))
+    )
 
 
 _DEADLINE_OPEN = ("常态化推进", "长期坚持", "持续推进", "长期")
@@ -217,24 +456,37 @@ _DEADLINE_OPEN = ("常态化推进", "长期坚持", "持续推进", "长期")
 
 def parse_deadline(text: str | None, year: int | None) -> tuple[dt.date | None, bool]:
     """A task's 完成时限 → (deadline, understood). Open-ended texts are understood with no date."""
-    if text is None:
-        return None, False
-    t = unicodedata.normalize("NFKC", text).strip()
-    if any(t.startswith(p) for p in _DEADLINE_OPEN):
-        return None, True
-    parsed = pl.select(_date(pl.lit(t))).item()
-    if parsed is not None:
-        return parsed, True
+    return _parse_deadlines([text], [year])[0]
+
+
+def _parse_deadlines(texts: list[str | None], years: list[int | None]) -> list[tuple[dt.date | None, bool]]:
+    cleaned = [None if t is None else unicodedata.normalize("NFKC", t).strip() for t in texts]
+    texts_nfkc = pl.lit(pl.Series(cleaned, dtype=pl.String)).str.normalize("NFKC")
+    as_dates = pl.select(_date(texts_nfkc)).to_series().to_list()
+    out = []
+    for t, parsed, year in zip(cleaned, as_dates, years, strict=True):
+        if t is None:
+            out.append((None, False))
+        elif any(t.startswith(p) for p in _DEADLINE_OPEN):
+            out.append((None, True))
+        elif parsed is not None:
+            out.append((parsed, True))
+        else:
+            out.append(_deadline_in_words(t, year))
+    return out
+
+
+def _deadline_in_words(t: str, year: int | None) -> tuple[dt.date | None, bool]:
     m = re.fullmatch(r"(?:(\d{4})年)?(\d{1,2})月(?:-|—|–|~|至)(?:(\d{4})年)?(\d{1,2})月(?:底)?(?:前)?", t)
     if m:
         y, month = int(m.group(3) or m.group(1) or year or 0), int(m.group(4))
-        if y <= 0 or not 1 <= month <= 12:
+        if not (1 <= y <= 9999 and 1 <= month <= 12):
             return None, False
         return _month_end(y, month), True
     m = re.fullmatch(r"(?:(\d{4})年)?(\d{1,2})月(底|末|上旬|中旬|下旬)?(?:前|以前|之前)?", t)
     if m:
         y, month, part = int(m.group(1) or year or 0), int(m.group(2)), m.group(3)
-        if y <= 0 or not 1 <= month <= 12:
+        if not (1 <= y <= 9999 and 1 <= month <= 12):
             return None, False
         if part == "上旬":
             return dt.date(y, month, 10), True
@@ -244,29 +496,44 @@ def parse_deadline(text: str | None, year: int | None) -> tuple[dt.date | None, 
     return None, False
 
 
-def _plausible_year(value: float | None) -> int | None:
-    """A 年度 cell usable to complete a deadline like 「6月底」; a bad 年度 is rejected by its own rule."""
-    return int(value) if value is not None and 1 <= value <= 9999 else None
-
-
 def _month_end(year: int, month: int) -> dt.date:
-    return (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _typed(column: Column, raw: pl.Expr) -> pl.Expr:
-    match column.type:
-        case "int" | "float":
-            return _number(raw)
-        case "date":
-            return _date(raw)
-        case "month":
-            return _month(raw)
-        case "bool":
-            return _bool(raw)
-        case "code":
-            return _nfkc(raw)
-        case _:
-            return raw.str.strip_chars()
+def _deadline_columns(frame: pl.DataFrame) -> list[pl.Series]:
+    """__deadline (the date) and __deadline_ok (understood) of a task sheet, parsed once per
+    distinct (text, year)."""
+    pairs = pl.DataFrame({"text": frame["deadline"], "year": frame["__typed_year"]})
+    distinct = pairs.unique(maintain_order=True)
+    years = [int(y) if y is not None and 1 <= y <= 9999 else None for y in distinct["year"].to_list()]
+    parsed = _parse_deadlines(distinct["text"].to_list(), years)
+    distinct = distinct.with_columns(
+        pl.Series("__deadline", [d for d, _ in parsed], dtype=pl.Date),
+        pl.Series("__deadline_ok", [ok for _, ok in parsed], dtype=pl.Boolean),
+    )
+    joined = pairs.join(distinct, on=["text", "year"], how="left", nulls_equal=True, maintain_order="left")
+    return [joined["__deadline"], joined["__deadline_ok"]]
+
+
+_PARSERS = {"date": (_date, pl.Date), "month": (_month, pl.Date), "bool": (_bool, pl.Boolean)}
+
+
+def _typed(column: Column, per_distinct: bool) -> pl.Expr:
+    """The column typed. per_distinct: dates, months and yes/no are parsed once per distinct text and
+    mapped back — a column of dates holds a few hundred days however many rows it has, and parsing
+    one takes several regex passes; the mapping costs about a millisecond, worth it on long sheets."""
+    if column.type not in _NFKC_TYPES:
+        return pl.col(column.name).str.strip_chars()
+    text = pl.col(f"__nfkc_{column.name}")
+    if column.type in ("int", "float"):
+        return _number(text)
+    if column.type not in _PARSERS:  # a code
+        return text.str.strip_chars()
+    parse, dtype = _PARSERS[column.type]
+    if not per_distinct:
+        return parse(text)
+    distinct = text.drop_nulls().unique(maintain_order=True)  # the same order in both uses
+    return text.replace_strict(distinct, parse(distinct), default=None, return_dtype=dtype)
 
 
 def output_dtype(column: Column) -> pl.DataType:
@@ -289,6 +556,9 @@ def _range_text(column: Column) -> str:
     return "、".join(x for x in (lo, hi) if x)
 
 
+_LARGEST_INT = 2.0**53
+
+
 def column_problems(
     column: Column, raw: pl.Expr, typed: pl.Expr, given: pl.Expr | None = None
 ) -> list[tuple[pl.Expr, pl.Expr]]:
@@ -304,6 +574,8 @@ def column_problems(
             problems.append(
                 (typed.is_not_null() & (typed != typed.round(0)), pl.lit(f"「{header}」应为整数"))
             )
+            if column.max_value is None:  # past 2**53 a float no longer holds the integer typed
+                problems.append((typed.abs() > _LARGEST_INT, pl.lit(f"「{header}」数值过大")))
         out = pl.lit(False)
         if column.min_value is not None:
             out = out | (typed <= column.min_value if column.min_exclusive else typed < column.min_value)
@@ -330,6 +602,127 @@ def column_problems(
     return problems
 
 
+@dataclass(frozen=True)
+class _Check:
+    """A row is rejected where `condition` is true; `problem` is the reject: struct(col, raw, reason)."""
+
+    condition: pl.Expr
+    problem: pl.Expr
+
+
+def _check(condition: pl.Expr, header: str, raw: pl.Expr, reason: pl.Expr | str) -> _Check:
+    reason_expr = pl.lit(reason) if isinstance(reason, str) else reason
+    return _Check(condition, pl.struct(col=pl.lit(header), raw=raw, reason=reason_expr))
+
+
+def _typed_col(name: str) -> pl.Expr:
+    return pl.col(f"__typed_{name}")
+
+
+def _row_rule_checks(kind: SheetKind, today: dt.date) -> list[_Check]:
+    """Rules beyond one cell's type: impossible dates, and rules over several columns of a row."""
+    t = {c.name: _typed_col(c.name) for c in kind.columns}
+    rules: list[_Check] = []
+    this_month = today.replace(day=1)
+    for c in kind.columns:
+        if c.type == "date":
+            rules.append(
+                _check(
+                    t[c.name] > today,
+                    c.header,
+                    pl.col(c.name),
+                    f"「{c.header}」晚于今天（{today.isoformat()}），日期不可能",
+                )
+            )
+        elif c.type == "month":
+            rules.append(
+                _check(
+                    t[c.name] > this_month,
+                    c.header,
+                    pl.col(c.name),
+                    f"「{c.header}」晚于本月（{this_month:%Y-%m}），月份不可能",
+                )
+            )
+    if kind.kind == "members":
+        rules.append(
+            _check(
+                t["joined_on"] < t["born_on"].dt.offset_by("18y"),
+                "入党日期",
+                pl.col("joined_on"),
+                "入党日期早于出生日期满18周岁之日",
+            )
+        )
+        rules.append(
+            _check(
+                t["confirmed_on"] < t["joined_on"], "转正日期", pl.col("confirmed_on"), "转正日期早于入党日期"
+            )
+        )
+        problem = pl.col("__id_card_problem")
+        rules.append(_check(problem.is_not_null(), "公民身份证号码", pl.col("id_card"), problem))
+    if kind.kind == "activities":
+        rules.append(
+            _check(t["attended"] > t["expected"], "实到人数", pl.col("attended"), "实到人数大于应到人数")
+        )
+    if kind.kind == "tasks":
+        rules.append(
+            _check(
+                pl.col("deadline").is_not_null() & ~pl.col("__deadline_ok"),
+                "完成时限",
+                pl.col("deadline"),
+                "完成时限无法识别",
+            )
+        )
+    return rules
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything about parsing a sheet kind that does not depend on the sheet: built once per kind."""
+
+    text_columns: list[str]
+    typed: list[pl.Expr]
+    typed_per_distinct: list[pl.Expr]  # the same, for long sheets (see _typed)
+    checks: list[_Check]
+    rejected: pl.Expr  # any check true
+    loaded: list[pl.Expr]  # the loaded row, without the lineage columns
+
+
+@lru_cache(maxsize=64)
+def _plan(kind_name: str, today: dt.date) -> _Plan:
+    kind = KINDS[kind_name]
+    checks: list[_Check] = []
+    for c in kind.columns:
+        given = pl.col(c.name)
+        if c.name_headers:  # a name in place of the code satisfies "required"; it is checked later
+            given = pl.coalesce(given, pl.col(c.name_column))
+        for condition, reason in column_problems(c, pl.col(c.name), _typed_col(c.name), given):
+            checks.append(_Check(condition, pl.struct(col=pl.lit(c.header), raw=given, reason=reason)))
+    checks += _row_rule_checks(kind, today)
+
+    def loaded_column(c: Column) -> pl.Expr:
+        if kind.kind == "tasks" and c.name == "deadline":
+            return pl.col("__deadline").alias("deadline")
+        typed = _typed_col(c.name).cast(output_dtype(c))
+        if kind.kind == "members" and c.name == "id_card":
+            typed = typed.str.normalize("NFKC").str.to_uppercase()
+        if kind.kind == "members" and c.name == "party_role":
+            typed = typed.fill_null("普通党员")
+        return typed.alias(c.name)
+
+    loaded = [loaded_column(c) for c in kind.columns]
+    loaded += [pl.col(c.name_column).str.strip_chars() for c in kind.named]
+    if kind.kind == "tasks":
+        loaded.append(pl.col("deadline").str.strip_chars().alias("deadline_text"))
+    return _Plan(
+        text_columns=[c.name for c in kind.columns] + [c.name_column for c in kind.named],
+        typed=[_typed(c, per_distinct=False).alias(f"__typed_{c.name}") for c in kind.columns],
+        typed_per_distinct=[_typed(c, per_distinct=True).alias(f"__typed_{c.name}") for c in kind.columns],
+        checks=checks,
+        rejected=pl.any_horizontal([c.condition.fill_null(False) for c in checks]),
+        loaded=loaded,
+    )
+
+
 @dataclass
 class SheetResult:
     kind: str
@@ -339,53 +732,113 @@ class SheetResult:
     rows_read: int
 
 
-def parse_sheet(raw_sheet: RawSheet, match: HeaderMatch, source_file: str, today: dt.date) -> SheetResult:
+# Rows typed and checked at a time: the typed and check columns of a slice exist only while it is
+# parsed, so a sheet of tens of millions of rows needs memory for its text and its loaded rows only.
+SLICE_ROWS = 1_000_000
+# From this many rows dates are parsed per distinct text (see _typed).
+PER_DISTINCT_ROWS = 10_000
+
+
+def parse_sheet(sheet: TextSheet, match: HeaderMatch, source_file: str, today: dt.date) -> SheetResult:
+    """Rows below the header (blank and footer rows left out), typed, checked, split into loaded rows
+    and rejects."""
+    body = sheet.cells.slice(match.row_index + 1)
+    parts = [
+        _parse_rows(
+            body.slice(start, SLICE_ROWS), match.row_index + 2 + start, match, source_file, sheet.name, today
+        )
+        for start in range(0, max(body.height, 1), SLICE_ROWS)
+    ]
+    if len(parts) == 1:
+        return SheetResult(match.kind.kind, sheet.name, *parts[0])
+    loaded, rejects, rows_read = zip(*parts, strict=True)
+    return SheetResult(match.kind.kind, sheet.name, pl.concat(loaded), pl.concat(rejects), sum(rows_read))
+
+
+def _parse_rows(
+    cells: pl.DataFrame, first_row: int, match: HeaderMatch, source_file: str, sheet: str, today: dt.date
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """(loaded rows, rejects, rows read) of sheet rows `cells`, the first of them being row `first_row`."""
     kind = match.kind
-    header_row = match.row_index
-    body: list[tuple[int, list[str | None]]] = []
-    for i, row in enumerate(raw_sheet.rows[header_row + 1 :], start=header_row + 2):
-        if not any(row) or is_footer(row):
-            continue
-        body.append((i, row))
-
-    def cell(row: list[str | None], pos: int | None) -> str | None:
-        return row[pos] if pos is not None and pos < len(row) else None
-
-    text_columns = [c.name for c in kind.columns] + [c.name_column for c in kind.named]
-    frame = pl.DataFrame(
-        {
-            "_row_number": [n for n, _ in body],
-            **{n: [cell(r, match.columns.get(n)) for _, r in body] for n in text_columns},
-        },
-        schema={"_row_number": pl.Int64, **{n: pl.String for n in text_columns}},
+    plan = _plan(kind.kind, today)
+    text = {n: pl.col(f"c{match.columns[n]}") for n in plan.text_columns if n in match.columns}
+    first_cell = pl.coalesce(cells.columns)
+    # NFKC and the footer test run in Python-exact form on the few distinct non-ASCII texts only
+    nfkc_names = [c.name for c in kind.columns if c.type in _NFKC_TYPES and c.name in text]
+    first_cells, *non_ascii = cells.select(
+        _non_ascii(first_cell).alias("first"), *[_non_ascii(text[n]).alias(n) for n in nfkc_names]
+    ).row(0)
+    replacements = _nfkc_replacements(non_ascii)
+    normalized = [
+        (text[n].replace(old, new) if old else text[n]).alias(f"__nfkc_{n}")
+        for n, old, new in zip(nfkc_names, non_ascii, replacements, strict=True)
+    ]
+    normalized += [
+        pl.lit(None, pl.String).alias(f"__nfkc_{c.name}")
+        for c in kind.columns
+        if c.type in _NFKC_TYPES and c.name not in text
+    ]
+    frame = (
+        cells.lazy()
+        .with_row_index("_row_number", offset=first_row)
+        .filter(first_cell.is_not_null() & ~first_cell.is_in(_footer_texts(first_cells)))
+        .select(
+            pl.col("_row_number").cast(pl.Int64),
+            *[text[n].alias(n) if n in text else pl.lit(None, pl.String).alias(n) for n in plan.text_columns],
+            *normalized,
+        )
+        .with_columns(plan.typed_per_distinct if cells.height >= PER_DISTINCT_ROWS else plan.typed)
     )
-    frame = frame.with_columns(_typed(c, pl.col(c.name)).alias(f"__typed_{c.name}") for c in kind.columns)
+    if kind.kind == "members":
+        frame = frame.with_columns(_id_card_problem_expr(pl.col("id_card")).alias("__id_card_problem"))
+    if kind.kind == "tasks":
+        typed = frame.collect()
+        frame = typed.lazy().with_columns(_deadline_columns(typed))
+    frame = frame.with_columns(plan.rejected.alias("__rejected")).collect()
+    if kind.kind == "members":
+        frame = _id_cards_in_python(frame, plan)
 
-    checks = []
-    for c in kind.columns:
-        given = pl.col(c.name)
-        if c.name_headers:  # a name in place of the code satisfies "required"; it is checked later
-            given = pl.coalesce(given, pl.col(c.name_column))
-        for j, (cond, reason) in enumerate(
-            column_problems(c, pl.col(c.name), pl.col(f"__typed_{c.name}"), given)
-        ):
-            checks.append(
-                pl.when(cond)
-                .then(pl.struct(col=pl.lit(c.header), raw=given, reason=reason))
-                .alias(f"__p_{c.name}_{j}")
-            )
-    checks.extend(_row_rule_checks(kind, today))
-    frame = frame.with_columns(checks)
-    problem_cols = [c for c in frame.columns if c.startswith("__p_")]
-
+    flagged = frame.filter(pl.col("__rejected"))
     rejects = (
-        frame.select("_row_number", _row_values(kind).alias("row_values"), *problem_cols)
-        .unpivot(index=["_row_number", "row_values"], on=problem_cols)
+        _rejects(kind, plan, flagged, source_file, sheet)
+        if flagged.height
+        else pl.DataFrame(schema=REJECT_SCHEMA)
+    )
+    named = ",".join(c.name for c in kind.named if c.name_column in match.columns)
+    loaded = frame.filter(~pl.col("__rejected")).select(
+        *plan.loaded,
+        pl.lit(named).alias("_named_columns"),
+        pl.lit(source_file).alias("_source_file"),
+        pl.lit(sheet).alias("_sheet"),
+        pl.col("_row_number"),
+    )
+    return loaded, rejects, frame.height
+
+
+def _id_cards_in_python(frame: pl.DataFrame, plan: _Plan) -> pl.DataFrame:
+    rows = (frame["__id_card_problem"] == _ID_IN_PYTHON).arg_true()
+    if not rows.len():
+        return frame
+    problems = frame["__id_card_problem"].scatter(
+        rows, [id_card_problem(v) for v in frame["id_card"].gather(rows).to_list()]
+    )
+    return frame.with_columns(problems).with_columns(plan.rejected.alias("__rejected"))
+
+
+def _rejects(
+    kind: SheetKind, plan: _Plan, flagged: pl.DataFrame, source_file: str, sheet: str
+) -> pl.DataFrame:
+    """One reject per broken check of each flagged row, ordered by row and column."""
+    problems = [pl.when(c.condition).then(c.problem).alias(f"__p{i}") for i, c in enumerate(plan.checks)]
+    names = [f"__p{i}" for i in range(len(plan.checks))]
+    return (
+        flagged.select("_row_number", _row_values(kind).alias("row_values"), *problems)
+        .unpivot(index=["_row_number", "row_values"], on=names)
         .drop_nulls("value")
         .unnest("value")
         .select(
             pl.lit(source_file).alias("source_file"),
-            pl.lit(raw_sheet.name).alias("sheet"),
+            pl.lit(sheet).alias("sheet"),
             pl.col("_row_number").alias("row_number"),
             pl.col("col").alias("column_name"),
             pl.col("raw").alias("raw_value"),
@@ -395,22 +848,7 @@ def parse_sheet(raw_sheet: RawSheet, match: HeaderMatch, source_file: str, today
             pl.lit("parse").alias("check_stage"),
         )
         .sort("row_number", "column_name")
-        if frame.height
-        else pl.DataFrame(schema=REJECT_SCHEMA)
     )
-    bad_rows = rejects["row_number"].unique().to_list()
-    loaded = frame.filter(~pl.col("_row_number").is_in(bad_rows)).select(
-        *[pl.col(f"__typed_{c.name}").cast(output_dtype(c)).alias(c.name) for c in kind.columns],
-        *[pl.col(c.name_column).str.strip_chars() for c in kind.named],
-        *_extra_columns(kind),
-        pl.lit(",".join(c.name for c in kind.named if c.name_column in match.columns)).alias(
-            "_named_columns"
-        ),
-        pl.lit(source_file).alias("_source_file"),
-        pl.lit(raw_sheet.name).alias("_sheet"),
-        pl.col("_row_number"),
-    )
-    return SheetResult(kind.kind, raw_sheet.name, _finish(kind, loaded), rejects, frame.height)
 
 
 def _row_values(kind: SheetKind) -> pl.Expr:
@@ -425,125 +863,6 @@ def _row_values(kind: SheetKind) -> pl.Expr:
         if c.name_headers:
             fields.append(pl.col(c.name_column).alias(c.name_headers[0]))
     return pl.struct(fields).struct.json_encode()
-
-
-def _extra_columns(kind: SheetKind) -> list[pl.Expr]:
-    if kind.kind == "tasks":
-        return [pl.col("deadline").str.strip_chars().alias("deadline_text")]
-    return []
-
-
-def _rule(name: str, when: pl.Expr, header: str, raw: pl.Expr, reason: pl.Expr | str) -> pl.Expr:
-    reason_expr = pl.lit(reason) if isinstance(reason, str) else reason
-    return (
-        pl.when(when)
-        .then(pl.struct(col=pl.lit(header), raw=raw, reason=reason_expr))
-        .alias(f"__p_rule_{name}")
-    )
-
-
-def _row_rule_checks(kind: SheetKind, today: dt.date) -> list[pl.Expr]:
-    """Rules beyond one cell's type: impossible dates, and rules over several columns of a row."""
-    t = {c.name: pl.col(f"__typed_{c.name}") for c in kind.columns}
-    rules: list[pl.Expr] = []
-    this_month = today.replace(day=1)
-    for c in kind.columns:
-        if c.type == "date":
-            rules.append(
-                _rule(
-                    f"future_{c.name}",
-                    t[c.name] > today,
-                    c.header,
-                    pl.col(c.name),
-                    f"「{c.header}」晚于今天（{today.isoformat()}），日期不可能",
-                )
-            )
-        elif c.type == "month":
-            rules.append(
-                _rule(
-                    f"future_{c.name}",
-                    t[c.name] > this_month,
-                    c.header,
-                    pl.col(c.name),
-                    f"「{c.header}」晚于本月（{this_month:%Y-%m}），月份不可能",
-                )
-            )
-    if kind.kind == "members":
-        rules.append(
-            _rule(
-                "joined_adult",
-                t["joined_on"] < t["born_on"].dt.offset_by("18y"),
-                "入党日期",
-                pl.col("joined_on"),
-                "入党日期早于出生日期满18周岁之日",
-            )
-        )
-        rules.append(
-            _rule(
-                "confirmed_after_joined",
-                t["confirmed_on"] < t["joined_on"],
-                "转正日期",
-                pl.col("confirmed_on"),
-                "转正日期早于入党日期",
-            )
-        )
-    if kind.kind == "activities":
-        rules.append(
-            pl.when(t["attended"] > t["expected"])
-            .then(
-                pl.struct(
-                    col=pl.lit("实到人数"), raw=pl.col("attended"), reason=pl.lit("实到人数大于应到人数")
-                )
-            )
-            .alias("__p_rule_attendance")
-        )
-    if kind.kind == "tasks":
-        understood = pl.struct(deadline=pl.col("deadline"), year=t["year"]).map_elements(
-            lambda s: parse_deadline(s["deadline"], _plausible_year(s["year"]))[1],
-            return_dtype=pl.Boolean,
-        )
-        rules.append(
-            pl.when(pl.col("deadline").is_not_null() & ~understood)
-            .then(
-                pl.struct(col=pl.lit("完成时限"), raw=pl.col("deadline"), reason=pl.lit("完成时限无法识别"))
-            )
-            .alias("__p_rule_deadline")
-        )
-    if kind.kind == "members":
-        rules.append(
-            pl.when(
-                pl.col("id_card").is_not_null()
-                & pl.col("id_card").map_elements(
-                    lambda v: id_card_problem(v) is not None, return_dtype=pl.Boolean
-                )
-            )
-            .then(
-                pl.struct(
-                    col=pl.lit("公民身份证号码"),
-                    raw=pl.col("id_card"),
-                    reason=pl.col("id_card").map_elements(id_card_problem, return_dtype=pl.String),
-                )
-            )
-            .alias("__p_rule_idcard")
-        )
-    return rules
-
-
-def _finish(kind: SheetKind, loaded: pl.DataFrame) -> pl.DataFrame:
-    if kind.kind == "tasks" and loaded.height:
-        deadlines = [
-            parse_deadline(text, year)[0]
-            for text, year in zip(loaded["deadline_text"], loaded["year"], strict=True)
-        ]
-        loaded = loaded.with_columns(pl.Series("deadline", deadlines, dtype=pl.Date))
-    elif kind.kind == "tasks":
-        loaded = loaded.with_columns(pl.col("deadline").cast(pl.Date))
-    if kind.kind == "members":
-        loaded = loaded.with_columns(
-            pl.col("id_card").str.normalize("NFKC").str.to_uppercase(),
-            pl.col("party_role").fill_null("普通党员"),
-        )
-    return loaded
 
 
 # --- whole files --------------------------------------------------------------------------------
@@ -586,12 +905,15 @@ _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
 def _unreadable_reason(path: Path, exc: Exception) -> str:
-    head = path.read_bytes()[:8]
+    with path.open("rb") as fh:
+        head = fh.read(8)
     if path.suffix.lower() in (".xlsx", ".xlsm") and head == _OLE_MAGIC:
         # Excel/WPS wrap a password-protected workbook in an OLE container
         return "文件设置了打开密码（已加密），请取消密码后重新提交"
     if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
         return "文件设置了打开密码（已加密），请取消密码后重新提交"
+    if path.suffix.lower() == ".parquet":
+        return f"文件无法读取（可能已损坏或不是真正的 Parquet 文件）：{exc}"
     return f"文件无法读取（可能已损坏或不是真正的 Excel 文件）：{exc}"
 
 
@@ -603,23 +925,80 @@ def parse_file(path: Path, source_file: str, today: dt.date | None = None) -> Fi
         return FileResult(source_file, [], _file_reject(source_file, reason))
 
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        return whole_file("不支持的文件类型（请提交 xlsx、xls 或 csv 文件）")
+        return whole_file("不支持的文件类型（请提交 xlsx、xls、csv 或 parquet 文件）")
     if path.stat().st_size == 0:
         return whole_file("文件为空（0 字节）")
     try:
-        sheets = read_cells(path)
+        sheets = read_sheets(path)
     except Exception as exc:  # corrupt, encrypted, truncated: one reject names the file
         return whole_file(_unreadable_reason(path, exc))
-    results = [
-        parse_sheet(raw_sheet, match, source_file, today)
-        for raw_sheet in sheets
-        if (match := find_header(raw_sheet.rows)) is not None
-    ]
+    results = []
+    for sheet in sheets:
+        head = [list(row) for row in sheet.cells.head(HEADER_SCAN_ROWS).iter_rows()]
+        if (match := find_header(head)) is not None:
+            results.append(parse_sheet(sheet, match, source_file, today))
     if not results:
         return whole_file(
             "未找到可识别的表头：没有一个工作表的列名与模板一致（可用 dangjian templates 获取模板）"
         )
     return FileResult(source_file, results, pl.DataFrame(schema=REJECT_SCHEMA))
+
+
+# Below this many bytes to parse, starting worker processes (about a second each) costs more than
+# parsing in this process.
+POOL_MIN_BYTES = 4 << 20
+
+
+def ingest_workers() -> int:
+    """Processes that parse files side by side: $DANGJIAN_INGEST_WORKERS, else one per core, at most 2
+    (the writer, DuckDB, is one process anyway)."""
+    configured = os.environ.get("DANGJIAN_INGEST_WORKERS")
+    return int(configured) if configured else min(2, os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def parse_files(
+    files: Sequence[tuple[Path, str] | tuple[Path, str, dt.date]],
+    today: dt.date | None = None,
+    workers: int | None = None,
+    min_bytes: int = POOL_MIN_BYTES,
+) -> Iterator[FileResult]:
+    """parse_file over (path, source file name[, the day its rules use]) tuples, results in the same
+    order (`today` for tuples without a day). From `min_bytes`
+    on, files are parsed in spawned worker processes; at most one result per worker waits for the
+    caller, so memory stays bounded while the caller writes each result."""
+    today = today or dt.date.today()
+    workers = ingest_workers() if workers is None else workers
+    if workers < 2 or len(files) < 2 or sum(f[0].stat().st_size for f in files) < min_bytes:
+        for path, source_file, *day in files:
+            yield parse_file(path, source_file, day[0] if day else today)
+        return
+    # One polars thread per worker, the workers being the parallelism. Spawned workers start with
+    # this process's environment (spawn, not fork: polars and DuckDB threads do not survive a fork).
+    with (
+        _environment(POLARS_MAX_THREADS="1"),
+        ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool,
+    ):
+        waiting: deque[Future[FileResult]] = deque()
+        for path, source_file, *day in files:
+            waiting.append(pool.submit(parse_file, path, source_file, day[0] if day else today))
+            if len(waiting) > workers:
+                yield waiting.popleft().result()
+        while waiting:
+            yield waiting.popleft().result()
 
 
 def empty_table(kind: str) -> pl.DataFrame:

@@ -22,10 +22,13 @@ from dagster_project.contracts import SHEET_KINDS
 from dagster_project.faults import crash_point
 from dagster_project.ingest.archive import ArchivedFile, ArchiveIndex, archive_copy, file_hash
 from dagster_project.ingest.crosscheck import check_across_files
-from dagster_project.ingest.reader import REJECT_SCHEMA, empty_table, parse_file
+from dagster_project.ingest.reader import REJECT_SCHEMA, empty_table, parse_files
 
 # Bump when parsing rules change so that unchanged files are parsed again under the new rules.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
+# Files are committed together until about this many rows: a commit per small file would write
+# every row twice (to the WAL, then at the checkpoint), while a large append goes to the file once.
+COMMIT_ROWS = 1_000_000
 
 _DUCK_TYPES = {
     pl.String: "VARCHAR",
@@ -55,7 +58,7 @@ def expected_tables() -> dict[str, str]:
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create schema raw; a table whose columns no longer match the contract is rebuilt, and then
-    every file is parsed again (raw.files is emptied) so nothing is lost, only re-read."""
+    every file is parsed again (schema raw is emptied) so nothing is lost, only re-read."""
     con.execute("create schema if not exists raw")
     rebuilt = False
     for table, ddl in expected_tables().items():
@@ -72,8 +75,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"drop table raw.{table}")
             rebuilt = True
         con.execute(f"create table if not exists raw.{table} ({ddl})")
-    if rebuilt:
-        con.execute("delete from raw.files")
+    if rebuilt:  # every file is read again, into empty tables
+        for table in expected_tables():
+            con.execute(f"delete from raw.{table}")
 
 
 def inbox_files(inbox: Path) -> dict[str, Path]:
@@ -107,11 +111,16 @@ def _delete_file_rows(con: duckdb.DuckDBPyConnection, source_file: str) -> None:
     con.execute("delete from raw.files where source_file = ?", [source_file])
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, **constants: object) -> None:
+    """Append a frame's rows (through Arrow, no Python loop), with `constants` as extra columns."""
     if frame.height:
         cols = ", ".join(f'"{c}"' for c in frame.columns)
+        extra = "".join(f', "{c}"' for c in constants)
         con.register("incoming", frame)
-        con.execute(f"insert into {table} ({cols}) select {cols} from incoming")
+        con.execute(
+            f"insert into {table} ({cols}{extra}) select {cols}{', ?' * len(constants)} from incoming",
+            list(constants.values()),
+        )
         con.unregister("incoming")
 
 
@@ -183,27 +192,32 @@ def sync_inbox(
         summary.removed.append(source_file)
         crash_point("ingest")
 
+    changed: list[tuple[str, Path, str]] = []
     for source_file, path in present.items():
         digest = file_hash(path)
         if known.get(source_file) == f"{digest}/{PARSER_VERSION}":
             summary.unchanged.append(source_file)
-            continue
-        # Every file is kept, even one of a type we cannot read: nothing submitted is lost.
+        else:
+            changed.append((source_file, path, digest))
+
+    # Every file is kept, even one of a type we cannot read: nothing submitted is lost.
+    for _, path, digest in changed:
         archive_copy(path, digest, archive)
-        loaded_at = history.loaded_at(source_file, digest)
-        result = parse_file(path, source_file, today=loaded_at.date())
-        lineage = [pl.lit(digest).alias("_file_hash"), pl.lit(loaded_at).alias("_loaded_at")]
-        con.execute("begin")
-        _delete_file_rows(con, source_file)
+    # when this content was first loaded (a rebuild from the archive reuses it), and the day its rules use
+    stamps = {source_file: history.loaded_at(source_file, digest) for source_file, _, digest in changed}
+    results = parse_files(
+        [(path, source_file, stamps[source_file].date()) for source_file, path, _ in changed]
+    )
+    committed: list[tuple[str, str, dt.datetime]] = []  # goes into the archive index once committed
+    uncommitted = 0
+    con.execute("begin")
+    for (source_file, path, digest), result in zip(changed, results, strict=True):
+        loaded_at = stamps[source_file]
+        if source_file in known:  # a new file has no rows yet: no need to scan every table for them
+            _delete_file_rows(con, source_file)
         for sheet in result.sheets:
-            _insert(con, f"raw.{sheet.kind}", sheet.loaded.with_columns(lineage))
-        _insert(
-            con,
-            "raw.rejects",
-            result.rejects.with_columns(
-                pl.lit(digest).alias("file_hash"), pl.lit(loaded_at).alias("loaded_at")
-            ),
-        )
+            _insert(con, f"raw.{sheet.kind}", sheet.loaded, _file_hash=digest, _loaded_at=loaded_at)
+        _insert(con, "raw.rejects", result.rejects, file_hash=digest, loaded_at=loaded_at)
         con.execute(
             "insert into raw.files values (?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -217,12 +231,20 @@ def sync_inbox(
                 loaded_at,
             ],
         )
-        con.execute("commit")
-        history.loaded(source_file, digest, loaded_at)
         summary.parsed.append(source_file)
-        crash_point("ingest")
-    con.execute("begin")
+        committed.append((source_file, digest, loaded_at))
+        uncommitted += result.rows_read
+        if uncommitted >= COMMIT_ROWS:  # a file's rows and its raw.files row always commit together
+            con.execute("commit")
+            for done in committed:
+                history.loaded(*done)
+            committed.clear()
+            crash_point("ingest")
+            con.execute("begin")
+            uncommitted = 0
     check_across_files(con)
     con.execute("commit")
+    for done in committed:
+        history.loaded(*done)
     history.catch_up(con, present)
     return summary
