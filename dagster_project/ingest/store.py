@@ -211,7 +211,7 @@ def sync_inbox(
     committed: list[tuple[str, str, dt.datetime]] = []  # goes into the archive index once committed
     uncommitted = 0
     con.execute("begin")
-    for (source_file, path, digest), result in zip(changed, results, strict=True):
+    for (source_file, _, digest), result in zip(changed, results, strict=True):
         loaded_at = stamps[source_file]
         if source_file in known:  # a new file has no rows yet: no need to scan every table for them
             _delete_file_rows(con, source_file)
