@@ -12,13 +12,13 @@ import tempfile
 from pathlib import Path
 
 import duckdb
-import xlsxwriter
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dagster_project.contracts import KINDS, SHEET_KINDS, SheetKind
 from dagster_project.ingest.reader import FOOTER_PREFIXES, parse_file
 from dagster_project.ingest.store import sync_inbox
+from tests.workbooks import write_cells
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -62,23 +62,7 @@ def sheets(draw) -> tuple[SheetKind, list[list]]:
 
 
 def _write_xlsx(path: Path, contents: list[list[list]]) -> None:
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    for n, rows in enumerate(contents):
-        ws = workbook.add_worksheet(f"表{n + 1}")
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, dt.date):
-                    ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_format)
-                elif isinstance(value, bool):
-                    ws.write_boolean(r, c, value)
-                elif isinstance(value, str):
-                    ws.write_string(r, c, value)
-                else:
-                    ws.write_number(r, c, value)
-    workbook.close()
+    write_cells(path, {f"表{n + 1}": rows for n, rows in enumerate(contents)})
 
 
 def _write_csv(path: Path, rows: list[list]) -> None:
