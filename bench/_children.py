@@ -95,7 +95,7 @@ def _drop_last_row_of_largest_sheet(path: Path) -> str:
     import xlsxwriter
     from python_calamine import CalamineWorkbook
 
-    from dagster_project.ingest.reader import cell_text, is_footer
+    from dagster_project.ingest.reader import FOOTER_PREFIXES, cell_text, normalize_header
 
     book = CalamineWorkbook.from_path(str(path))
     sheets = {
@@ -104,8 +104,8 @@ def _drop_last_row_of_largest_sheet(path: Path) -> str:
     largest = max(sheets, key=lambda name: len(sheets[name]))
     rows = sheets[largest]
     for i in range(len(rows) - 1, -1, -1):
-        texts = [cell_text(v) for v in rows[i]]
-        if any(texts) and not is_footer(texts):
+        first = next((t for t in (cell_text(v) for v in rows[i]) if t), None)
+        if first is not None and not normalize_header(first).startswith(FOOTER_PREFIXES):
             del rows[i]
             break
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
