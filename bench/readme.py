@@ -26,7 +26,7 @@ def table(results: list[dict]) -> str:
     dates = sorted({r["date"] for r in results})
     lines = [
         f"Measured {', '.join(dates)} on {'; '.join(machines)}, with "
-        "`uv run python -m bench --scale K --baseline --save` (K=100 without `--baseline`: see below).",
+        "`uv run python -m bench --scale K [--baseline] --save` (a baseline figure where it was run).",
         "",
         "| K | members/yr | input | rows | cold s | warm s | ingest s | ingest rows/s | baseline rows/s"
         " | ours ÷ baseline | dbt build s | publish s | warm build s | page p95 ms | peak RSS MiB |",
