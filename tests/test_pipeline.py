@@ -306,8 +306,13 @@ def test_rejects_name_file_sheet_row_and_reason(built):
 
 def test_rerun_with_no_change_gives_identical_marts(built):
     before = _marts(built)
-    assert _materialize().success
+    result = _materialize()
+    assert result.success
     assert _marts(built) == before
+    # dbt started from the parse the first run left in the home (a full parse costs seconds)
+    dbt_log = (built / "dbt" / f"run-{result.run_id}" / "dbt.log").read_text(encoding="utf-8")
+    assert "Finished running" in dbt_log
+    assert "Unable to do partial parsing" not in dbt_log
 
 
 def test_changing_a_rulebook_csv_moves_the_score(built, tmp_path):

@@ -1,18 +1,34 @@
+import threading
+
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from dagster_project.dbt_runs import keep_parse_cache, prune_runs, run_target
 from dagster_project.faults import crash_point
+from dagster_project.home import Home
 from dagster_project.project import dbt_project
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, pool="duckdb")
 def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Seeds (the rulebook), staging, intermediate and marts, with their data tests."""
-    # unit tests check the SQL, not the data: CI runs them (tests/test_dbt_unit_tests.py), a run skips them
-    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
-    for event in invocation.stream():
-        yield event
-        if isinstance(event, dg.Output) and context.asset_key_for_output(event.output_name).has_prefix(
-            ["marts"]
-        ):
-            crash_point("dbt", child=invocation.process)
+    home = Home.from_env()
+    target = run_target(home, context.run.run_id)
+    # deleting old run folders takes about a second: do it on the other core while dbt starts
+    pruning = threading.Thread(target=prune_runs, args=(home,), name="prune-dbt-runs")
+    pruning.start()
+    # unit tests check the SQL, not the data: CI runs them (tests/test_dbt_unit_tests.py), a run skips them.
+    # The run folder's dbt.log at info level (one line per node): at debug it held every SQL statement
+    # and writing it cost about a second of a warm run.
+    args = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info"]
+    invocation = dbt.cli(args, context=context, target_path=target)
+    try:
+        for event in invocation.stream():
+            yield event
+            if isinstance(event, dg.Output) and context.asset_key_for_output(event.output_name).has_prefix(
+                ["marts"]
+            ):
+                crash_point("dbt", child=invocation.process)
+    finally:
+        keep_parse_cache(home, target)
+        pruning.join()
