@@ -69,18 +69,18 @@ def _watch_progress(instance, run_id: str, done: threading.Event, out: Console) 
     from dagster import DagsterEventType
 
     wanted = {DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
-    seen = 0
+    cursor = None
     started: dict[str, float] = {}
     while True:
         finished = done.is_set()
+        # Only new stage events: reading the whole log on every poll slowed the run it watches (same GIL).
         try:
-            records = instance.all_logs(run_id)
+            connection = instance.get_records_for_run(run_id, cursor=cursor, of_type=wanted)
         except Exception:  # the run may not be registered yet
-            records = []
-        for record in records[seen:]:
+            connection = None
+        for event_record in connection.records if connection else []:
+            record = event_record.event_log_entry
             event = record.dagster_event
-            if event is None or event.event_type not in wanted:
-                continue
             step = event.step_key or ""
             label = STAGES.get(step)
             if label is None:  # asset-check steps: reported together after the run
@@ -93,7 +93,8 @@ def _watch_progress(instance, run_id: str, done: threading.Event, out: Console) 
                 out.print(f"[green]✔[/green] {label}（{seconds:.1f} 秒）")
             else:
                 out.print(f"[red]✘ {label} 失败[/red]")
-        seen = len(records)
+        if connection is not None:
+            cursor = connection.cursor
         if finished:
             return
         time.sleep(0.5)
@@ -109,6 +110,7 @@ def run_pipeline(home: Home):
     from dagster._core.utils import make_new_run_id
 
     from dagster_project.definitions import defs
+    from dagster_project.event_log import databases_kept_open
 
     job = defs().resolve_job_def("dangjian_pipeline")
     run_id = make_new_run_id()
@@ -116,6 +118,7 @@ def run_pipeline(home: Home):
     out = Console(file=sys.stdout)
     with (
         pipeline_lock(home.dagster_home / "pipeline.lock", lambda: out.print("另一个运行尚未结束，等待中…")),
+        databases_kept_open(home.dagster_home),
         DagsterInstance.get() as instance,
     ):
         for interrupted in fail_interrupted_runs(instance):

@@ -1,9 +1,8 @@
 import dagster as dg
-from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.home import Home
-from dagster_project.project import DBT_EXECUTABLE, dbt_project
+from dagster_project.project import DBT_EXECUTABLE, WarehouseDbtCli, dbt_project
 
 
 @dg.definitions
@@ -12,6 +11,6 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": DuckDBResource(database=str(home.warehouse)),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+            "dbt": WarehouseDbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
         }
     )
