@@ -21,6 +21,13 @@ def _n(value, digits: int = 1) -> str:
     return f"{value:,.{digits}f}" if isinstance(value, float) and digits else f"{value:,.0f}"
 
 
+def _warm(r: dict) -> str:
+    runs = r.get("warm_runs_s") or []
+    if len(runs) < 2:
+        return _n(r["warm_s"])
+    return f"{_n(r['warm_s'])} ({_n(min(runs))}–{_n(max(runs))})"
+
+
 def table(results: list[dict]) -> str:
     machines = sorted({r["machine"] for r in results})
     dates = sorted({r["date"] for r in results})
@@ -28,15 +35,16 @@ def table(results: list[dict]) -> str:
         f"Measured {', '.join(dates)} on {'; '.join(machines)}, with "
         "`uv run python -m bench --scale K [--baseline] --save` (a baseline figure where it was run).",
         "",
-        "| K | members/yr | input | rows | cold s | warm s | ingest s | ingest rows/s | baseline rows/s"
-        " | ours ÷ baseline | dbt build s | publish s | warm build s | page p95 ms | peak RSS MiB |",
+        "| K | members/yr | input | rows | cold s | warm s: median (range) | ingest s | ingest rows/s"
+        " | baseline rows/s | ours ÷ baseline | dbt build s | publish s | warm build s | page p95 ms"
+        " | peak RSS MiB |",
         "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in sorted(results, key=lambda r: r["scale"]):
         ratio = f"{r['ingest_speedup']:.1f}×" if r.get("ingest_speedup") else "–"
         lines.append(
             f"| {r['scale']:g} | {_n(r['members'], 0)} | {r['files']} {r['format']} | {_n(r['rows'], 0)}"
-            f" | {_n(r['cold_s'])} | {_n(r['warm_s'])} | {_n(r['ingest_s'])}"
+            f" | {_n(r['cold_s'])} | {_warm(r)} | {_n(r['ingest_s'])}"
             f" | {_n(r['ingest_rows_per_s'], 0)}"
             f" | {_n(r.get('baseline_rows_per_s'), 0)} | {ratio} | {_n(r['build_s'])} | {_n(r['publish_s'])}"
             f" | {_n(r['warm_build_s'])} | {_n(r['page_p95_ms'])} | {_n(r['peak_rss_mb'], 0)} |"

@@ -6,14 +6,23 @@ points at whatever DANGJIAN_HOME was set then, so dbt refused it ("profile has c
 the whole project again on every run (≈ 3.5 s of a warm run). The cache now lives in the home that
 wrote it, keyed by the project's folder (seeds record their absolute path), and each run writes back
 the one it produced. Run folders live in the home too (≈ 7 MB each) and only the newest are kept.
+
+Seeds (the rulebook) and views (staging) do not change when data does, and a warm run skipped
+rebuilding them saves about a second: the warehouse records the fingerprint of the project that
+last built it completely (`meta.dbt_build`), and when the project is the same, dbt leaves seeds and
+views out — their tests still run, on the new data. A build that may change them first forgets the
+fingerprint, so a crash midway never leaves a stale one.
 """
 
 import hashlib
+import importlib.metadata
 import os
 import shutil
 from pathlib import Path
 
-from dagster_project.home import DBT_DIR, Home
+import duckdb
+
+from dagster_project.home import DBT_DIR, REPO_ROOT, Home
 
 PARTIAL_PARSE = "partial_parse.msgpack"
 RUNS_KEPT = 5
@@ -58,3 +67,71 @@ def prune_runs(home: Home, keep: int = RUNS_KEPT) -> list[Path]:
     for folder in old:
         shutil.rmtree(folder, ignore_errors=True)
     return old
+
+
+# What a seed or a view depends on: the project's files, the rulebook CSVs, the settings dbt renders
+# into SQL, the dbt that renders them and (warehouse_fingerprint) the columns of raw. Not the data:
+# views select from raw whatever it holds.
+FINGERPRINT_ENV = ("DANGJIAN_HOME", "DANGJIAN_ID_SALT")
+FINGERPRINT_PACKAGES = ("dbt-core", "dbt-duckdb")
+UNCHANGED_BY_DATA = "resource_type:seed config.materialized:view"
+
+
+def _project_files(project_dir: Path) -> list[Path]:
+    files = []
+    for root, dirs, names in os.walk(project_dir):
+        if Path(root) == project_dir:
+            dirs[:] = [d for d in dirs if d not in ("target", "logs")]  # dbt's output, not its input
+        files += [Path(root) / name for name in names]
+    return files
+
+
+def project_fingerprint(project_dir: Path = DBT_DIR, seeds_dir: Path = REPO_ROOT / "seeds") -> str:
+    digest = hashlib.sha256()
+    sources = [("dbt", project_dir, p) for p in _project_files(project_dir)]
+    sources += [("seeds", seeds_dir, p) for p in seeds_dir.glob("*") if p.is_file()]
+    for label, base, path in sorted(sources):
+        digest.update(f"{label}/{path.relative_to(base).as_posix()}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in FINGERPRINT_ENV:
+        digest.update(f"{name}={os.environ.get(name)}\0".encode())
+    for package in FINGERPRINT_PACKAGES:
+        digest.update(f"{package}=={importlib.metadata.version(package)}\0".encode())
+    return digest.hexdigest()
+
+
+def warehouse_fingerprint(warehouse: Path, project: str) -> str:
+    """The project's fingerprint with the column types of schema raw, which the views select from
+    (the ingest code defines them; DuckDB refuses a view whose columns changed type under it)."""
+    columns = []
+    if warehouse.exists():
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            columns = con.execute(
+                "select table_name, column_name, data_type from duckdb_columns() "
+                "where schema_name = 'raw' order by all"
+            ).fetchall()
+    return hashlib.sha256(f"{project}\0{columns}".encode()).hexdigest()
+
+
+def built_fingerprint(warehouse: Path) -> str | None:
+    """The fingerprint of the last dbt build that completed over this warehouse file, if any."""
+    if not warehouse.exists():
+        return None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        found = con.execute(
+            "select 1 from duckdb_tables() where schema_name = 'meta' and table_name = 'dbt_build'"
+        ).fetchone()
+        if not found:
+            return None
+        row = con.execute("select fingerprint from meta.dbt_build").fetchone()
+    return row[0] if row else None
+
+
+def record_build(warehouse: Path, fingerprint: str | None) -> None:
+    """Note (or, with None, forget) which project built this warehouse's seeds and views."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema if not exists meta")
+        con.execute("create table if not exists meta.dbt_build (fingerprint varchar, built_at timestamp)")
+        con.execute("delete from meta.dbt_build")
+        if fingerprint is not None:
+            con.execute("insert into meta.dbt_build values (?, current_localtimestamp())", [fingerprint])

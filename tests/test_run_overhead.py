@@ -3,6 +3,7 @@
 import os
 import sqlite3
 
+import duckdb
 import pytest
 import sqlalchemy as sa
 
@@ -110,3 +111,68 @@ def test_the_dbt_version_shortcut_names_the_dbt_that_runs():
     theirs = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
     assert ours._cli_version == theirs._cli_version
     assert ours._cli_version.major == 1
+
+
+def _project(root):
+    (root / "dbt" / "models" / "staging").mkdir(parents=True)
+    (root / "dbt" / "target").mkdir()
+    (root / "seeds").mkdir()
+    (root / "dbt" / "dbt_project.yml").write_text("name: dangjian\n")
+    (root / "dbt" / "models" / "staging" / "stg_raw__orgs.sql").write_text("select * from raw.orgs\n")
+    (root / "seeds" / "rule_grades.csv").write_text("grade,min_score\n好,90\n", encoding="utf-8")
+    return root / "dbt", root / "seeds"
+
+
+def test_the_fingerprint_moves_with_the_project_the_rulebook_and_the_salt(tmp_path, monkeypatch):
+    monkeypatch.setenv("DANGJIAN_ID_SALT", "salt-1")
+    project, seeds = _project(tmp_path)
+    first = dbt_runs.project_fingerprint(project, seeds)
+
+    (project / "target" / "manifest.json").write_text("{}")  # dbt's output is not its input
+    (project / "logs").mkdir()
+    (project / "logs" / "dbt.log").write_text("…")
+    assert dbt_runs.project_fingerprint(project, seeds) == first
+
+    (seeds / "rule_grades.csv").write_text("grade,min_score\n好,85\n", encoding="utf-8")
+    after_rulebook = dbt_runs.project_fingerprint(project, seeds)
+    assert after_rulebook != first
+
+    (project / "models" / "staging" / "stg_raw__orgs.sql").write_text("select org_code from raw.orgs\n")
+    after_view = dbt_runs.project_fingerprint(project, seeds)
+    assert after_view != after_rulebook
+
+    monkeypatch.setenv("DANGJIAN_ID_SALT", "salt-2")  # rendered into the staging SQL
+    assert dbt_runs.project_fingerprint(project, seeds) != after_view
+
+
+def test_the_warehouse_remembers_which_project_built_it(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    assert dbt_runs.built_fingerprint(warehouse) is None  # no warehouse yet
+
+    duckdb.connect(str(warehouse)).close()
+    assert dbt_runs.built_fingerprint(warehouse) is None  # a new (e.g. rebuilt) warehouse
+
+    dbt_runs.record_build(warehouse, "abc")
+    dbt_runs.record_build(warehouse, "def")
+    assert dbt_runs.built_fingerprint(warehouse) == "def"
+
+    dbt_runs.record_build(warehouse, None)  # a build that may change seeds or views has started
+    assert dbt_runs.built_fingerprint(warehouse) is None
+
+
+def test_the_fingerprint_moves_with_the_columns_of_raw(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.training (member_key varchar, hours varchar)")
+        con.execute("create schema marts")
+        con.execute("create table marts.branch_scores (total double)")
+    before = dbt_runs.warehouse_fingerprint(warehouse, "project")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into raw.training values ('T001', '2')")  # data: no change
+        con.execute("alter table marts.branch_scores add column stars integer")  # dbt's own: no change
+    assert dbt_runs.warehouse_fingerprint(warehouse, "project") == before
+    assert dbt_runs.warehouse_fingerprint(warehouse, "another project") != before
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("alter table raw.training alter hours type double")
+    assert dbt_runs.warehouse_fingerprint(warehouse, "project") != before

@@ -3,7 +3,16 @@ import threading
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from dagster_project.dbt_runs import keep_parse_cache, prune_runs, run_target
+from dagster_project.dbt_runs import (
+    UNCHANGED_BY_DATA,
+    built_fingerprint,
+    keep_parse_cache,
+    project_fingerprint,
+    prune_runs,
+    record_build,
+    run_target,
+    warehouse_fingerprint,
+)
 from dagster_project.faults import crash_point
 from dagster_project.home import Home
 from dagster_project.project import dbt_project
@@ -21,6 +30,13 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource)
     # The run folder's dbt.log at info level (one line per node): at debug it held every SQL statement
     # and writing it cost about a second of a warm run.
     args = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info"]
+    fingerprint = warehouse_fingerprint(home.warehouse, project_fingerprint())
+    if not context.is_subset and built_fingerprint(home.warehouse) == fingerprint:
+        # the same project built this warehouse's seeds and views: leave them, test them on the new data
+        args += ["--exclude", UNCHANGED_BY_DATA, "--indirect-selection", "empty"]
+        context.log.info("规则表与 staging 视图未变，本次不重建（其测试照常运行）")
+    elif home.warehouse.exists():
+        record_build(home.warehouse, None)
     invocation = dbt.cli(args, context=context, target_path=target)
     try:
         for event in invocation.stream():
@@ -32,3 +48,5 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource)
     finally:
         keep_parse_cache(home, target)
         pruning.join()
+    if not context.is_subset:
+        record_build(home.warehouse, fingerprint)
