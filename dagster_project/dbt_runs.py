@@ -5,7 +5,7 @@ dagster-dbt gives every invocation a fresh target folder and seeds it with the p
 points at whatever DANGJIAN_HOME was set then, so dbt refused it ("profile has changed") and parsed
 the whole project again on every run (≈ 3.5 s of a warm run). The cache now lives in the home that
 wrote it, keyed by the project's folder (seeds record their absolute path), and each run writes back
-the one it produced. Run folders live in the home too (≈ 7 MB each) and only the newest are kept.
+the one it produced. Run folders live in the home too (≈ 3 MB each) and only the newest are kept.
 
 Seeds (the rulebook) and views (staging) do not change when data does, and a warm run skipped
 rebuilding them saves about a second: the warehouse records the fingerprint of the project that
@@ -38,7 +38,7 @@ def parse_cache(home: Home, project_dir: Path = DBT_DIR) -> Path:
 
 
 def run_target(home: Home, run_id: str) -> Path:
-    """A new folder for this run's dbt artifacts (manifest, run_results, dbt.log), with the parse cache."""
+    """A new folder for this run's dbt output (compiled SQL, dbt.log), seeded with the parse cache."""
     target = runs_folder(home) / f"run-{run_id}"
     target.mkdir(parents=True, exist_ok=True)
     # a new home starts from the one `dbt parse` left in the project (usable when its profile matches)
