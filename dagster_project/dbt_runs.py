@@ -77,21 +77,25 @@ FINGERPRINT_PACKAGES = ("dbt-core", "dbt-duckdb")
 UNCHANGED_BY_DATA = "resource_type:seed config.materialized:view"
 
 
-def _project_files(project_dir: Path) -> list[Path]:
-    files = []
+def dbt_inputs(project_dir: Path = DBT_DIR, seeds_dir: Path = REPO_ROOT / "seeds") -> list[tuple[str, Path]]:
+    """Every file dbt reads, as (name inside the project, path): the dbt project without its output
+    (target/, logs/) and dbt's own .user.yml, and the rulebook CSVs."""
+    inputs = []
     for root, dirs, names in os.walk(project_dir):
         if Path(root) == project_dir:
-            dirs[:] = [d for d in dirs if d not in ("target", "logs")]  # dbt's output, not its input
-        files += [Path(root) / name for name in names]
-    return files
+            dirs[:] = [d for d in dirs if d not in ("target", "logs")]
+        for name in names:
+            if not name.startswith("."):
+                path = Path(root) / name
+                inputs.append((f"dbt/{path.relative_to(project_dir).as_posix()}", path))
+    inputs += [(f"seeds/{p.name}", p) for p in seeds_dir.glob("*") if p.is_file()]
+    return sorted(inputs)
 
 
 def project_fingerprint(project_dir: Path = DBT_DIR, seeds_dir: Path = REPO_ROOT / "seeds") -> str:
     digest = hashlib.sha256()
-    sources = [("dbt", project_dir, p) for p in _project_files(project_dir)]
-    sources += [("seeds", seeds_dir, p) for p in seeds_dir.glob("*") if p.is_file()]
-    for label, base, path in sorted(sources):
-        digest.update(f"{label}/{path.relative_to(base).as_posix()}\0".encode())
+    for name, path in dbt_inputs(project_dir, seeds_dir):
+        digest.update(f"{name}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     for name in FINGERPRINT_ENV:
         digest.update(f"{name}={os.environ.get(name)}\0".encode())

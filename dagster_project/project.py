@@ -11,7 +11,8 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
-from dagster_project.home import DBT_DIR, REPO_ROOT
+from dagster_project.dbt_runs import dbt_inputs
+from dagster_project.home import DBT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 dbt_project.prepare_if_dev()
@@ -19,18 +20,8 @@ dbt_project.prepare_if_dev()
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 
-DBT_SOURCES = ("models", "macros", "tests")
-
-
 def _newest_source_mtime() -> float:
-    # not dbt/target: it holds parse output, and a glob through it cost seconds in an old checkout
-    paths = [
-        *(p for folder in DBT_SOURCES for p in (DBT_DIR / folder).glob("**/*") if p.is_file()),
-        DBT_DIR / "dbt_project.yml",
-        DBT_DIR / "profiles.yml",
-        *(REPO_ROOT / "seeds").glob("*"),
-    ]
-    return max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
+    return max((path.stat().st_mtime for _, path in dbt_inputs()), default=0.0)
 
 
 def ensure_manifest() -> Path:

@@ -131,6 +131,7 @@ def test_the_fingerprint_moves_with_the_project_the_rulebook_and_the_salt(tmp_pa
     (project / "target" / "manifest.json").write_text("{}")  # dbt's output is not its input
     (project / "logs").mkdir()
     (project / "logs" / "dbt.log").write_text("…")
+    (project / ".user.yml").write_text("id: 1f0c\n")  # dbt's own, written on first use
     assert dbt_runs.project_fingerprint(project, seeds) == first
 
     (seeds / "rule_grades.csv").write_text("grade,min_score\n好,85\n", encoding="utf-8")
