@@ -72,7 +72,7 @@ def prune_runs(home: Home, keep: int = RUNS_KEPT) -> list[Path]:
 # What a seed or a view depends on: the project's files, the rulebook CSVs, the settings dbt renders
 # into SQL, the dbt that renders them and (warehouse_fingerprint) the columns of raw. Not the data:
 # views select from raw whatever it holds.
-FINGERPRINT_ENV = ("DANGJIAN_HOME", "DANGJIAN_ID_SALT")
+FINGERPRINT_ENV = ("DANGJIAN_HOME",)
 FINGERPRINT_PACKAGES = ("dbt-core", "dbt-duckdb")
 UNCHANGED_BY_DATA = "resource_type:seed config.materialized:view"
 

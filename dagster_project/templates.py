@@ -43,7 +43,11 @@ TYPE_TEXT: dict[str, tuple[str, str]] = {
     "month": ("月份", "月份，格式 YYYY-MM，如 2024-07（也可 2024.07、2024年7月、202407）"),
     "bool": ("是/否", "填 " + BOOL_SPELLINGS),
     "deadline": ("完成时限", "完成时限，可填" + DEADLINE_SPELLINGS),
-    "idcard": ("身份证号", "18位公民身份证号（最后一位可为X），按文本填写，勿让 Excel 转成数字"),
+    "idcard": (
+        "身份证号",
+        "18位公民身份证号（最后一位可为X），按文本填写，勿让 Excel 转成数字；"
+        "只填在本列，填在工号/学号等其他列的行会被拒收",
+    ),
 }
 
 EXAMPLES: dict[str, object] = {
@@ -398,7 +402,7 @@ def column_description(column: Column) -> str:
     if column.type == "month":
         parts.append("存为该月1日")
     if column.type == "idcard":
-        parts.append("仅 raw 层保留明文，其后只有哈希与掩码")
+        parts.append("只保存在 raw 层，之后各层和快照都不含号码、其中任何一段或其哈希；填在其他列的整行拒收")
     return "；".join(parts)
 
 

@@ -123,8 +123,8 @@ def _project(root):
     return root / "dbt", root / "seeds"
 
 
-def test_the_fingerprint_moves_with_the_project_the_rulebook_and_the_salt(tmp_path, monkeypatch):
-    monkeypatch.setenv("DANGJIAN_ID_SALT", "salt-1")
+def test_the_fingerprint_moves_with_the_project_the_rulebook_and_the_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DANGJIAN_HOME", str(tmp_path / "home-1"))
     project, seeds = _project(tmp_path)
     first = dbt_runs.project_fingerprint(project, seeds)
 
@@ -142,7 +142,7 @@ def test_the_fingerprint_moves_with_the_project_the_rulebook_and_the_salt(tmp_pa
     after_view = dbt_runs.project_fingerprint(project, seeds)
     assert after_view != after_rulebook
 
-    monkeypatch.setenv("DANGJIAN_ID_SALT", "salt-2")  # rendered into the staging SQL
+    monkeypatch.setenv("DANGJIAN_HOME", str(tmp_path / "home-2"))
     assert dbt_runs.project_fingerprint(project, seeds) != after_view
 
 

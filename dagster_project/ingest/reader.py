@@ -41,6 +41,7 @@ import polars as pl
 from python_calamine import CalamineWorkbook
 
 from dagster_project.contracts import KINDS, SHEET_KINDS, Column, SheetKind
+from dagster_project.ingest.personal import misplaced_id_cards
 
 HEADER_SCAN_ROWS = 30
 FOOTER_PREFIXES = ("合计", "总计", "小计", "填表人", "审核人", "制表人", "填报人", "负责人签字")
@@ -659,6 +660,7 @@ def _row_rule_checks(kind: SheetKind, today: dt.date) -> list[_Check]:
         )
         problem = pl.col("__id_card_problem")
         rules.append(_check(problem.is_not_null(), "公民身份证号码", pl.col("id_card"), problem))
+    rules += [_check(cond, header, raw, reason) for header, raw, cond, reason in misplaced_id_cards(kind)]
     if kind.kind == "activities":
         rules.append(
             _check(t["attended"] > t["expected"], "实到人数", pl.col("attended"), "实到人数大于应到人数")

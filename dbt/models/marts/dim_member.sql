@@ -1,4 +1,5 @@
--- Members per roster year, placed in their branch and college; no name or ID-card in clear.
+-- Members per roster year, placed in their branch and college. Published: no name, no ID-card number
+-- (nor a part or a hash of one), the birth date as a year only.
 with members as (
     select * from {{ ref('stg_raw__members') }}
 ),
@@ -21,13 +22,11 @@ select
     members.party_role,
     cast(hours.annual_hours as double) as required_hours,
     members.gender,
-    members.born_on,
+    cast(year(members.born_on) as integer) as birth_year,
     members.joined_on,
     members.confirmed_on,
     members.lost_contact,
     members.floating,
-    members.id_card_masked,
-    members.id_card_hash,
     members.source_file,
     members.source_row
 from members

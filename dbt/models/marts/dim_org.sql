@@ -1,5 +1,6 @@
 -- The org tree per year. college_code is the 二级党组织 an org belongs to: the ancestor directly
 -- under the university 党委 (the org with no parent); a college's own college_code is itself.
+-- The secretary is published by 工号 only: names appear only in rejects and in lists someone acts on.
 with recursive orgs as (
     select * from {{ ref('stg_raw__orgs') }}
 ),
@@ -43,7 +44,6 @@ select
     tree.depth = 1 as is_college,
     tree.depth = 0 as is_university,
     orgs.secretary_key,
-    orgs.secretary_name,
     orgs.secretary_dual_leader,
     orgs.last_election_on,
     cast(coalesce(

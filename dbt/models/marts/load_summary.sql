@@ -8,7 +8,7 @@ rejected_rows as (
     select
         source_file,
         count(distinct (sheet, row_number)) filter (where row_number is not null) as rows_rejected,
-        string_agg(reason, '；') filter (where row_number is null) as problem
+        {{ hide_id_card_numbers("string_agg(reason, '；') filter (where row_number is null)") }} as problem
     from {{ source('raw', 'rejects') }}
     group by all
 ),

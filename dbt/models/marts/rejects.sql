@@ -1,18 +1,14 @@
--- What could not be loaded, for the 数据质量 page and the lists sent back to colleges.
--- ID-card numbers never leave `raw` in clear, not even inside a reject.
+-- What could not be loaded, for the 数据质量 page and the lists sent back to colleges. Names stay
+-- (the college finds the row by them); ID-card numbers and birth dates do not (macros/personal_data.sql).
 select
     source_file,
     sheet,
     row_number,
     column_name,
-    case
-        when column_name in ('公民身份证号码', '身份证号') and raw_value is not null
-            then left(raw_value, 4) || '**********' || right(raw_value, 4)
-        else raw_value
-    end as raw_value,
-    reason,
+    {{ published_cell('column_name', 'raw_value') }} as raw_value,
+    {{ hide_id_card_numbers('reason') }} as reason,
     kind,
     check_stage,
-    row_values,
+    {{ published_row('row_values') }} as row_values,
     loaded_at
 from {{ source('raw', 'rejects') }}

@@ -12,11 +12,7 @@ renamed as (
         member_name,
         gender,
         born_on,
-        -- ID-card numbers stay in clear only in `raw` (SPEC §3): a salted hash and a masked form from here on.
-        case when id_card is not null
-             then sha256('{{ var("id_salt") }}' || id_card) end as id_card_hash,
-        case when id_card is not null
-             then left(id_card, 4) || repeat('*', 10) || right(id_card, 4) end as id_card_masked,
+        -- 公民身份证号码 stays in `raw`: nothing past it needs the number, a part of it or a hash of it.
         category,
         status,
         joined_on,
