@@ -363,7 +363,6 @@ def test_editing_the_departments_rulebook_takes_effect_on_the_next_run(box, tmp_
         encoding="utf-8",
     )
     monkeypatch.setattr(task_owners, "DEPARTMENTS_CSV", edited)
-    monkeypatch.setattr(task_owners.place_task_owners, "__defaults__", (edited,))
     box.sync()  # the file is unchanged: only the checks across files run again
     assert box.rejects() == []
     assert owners(box, "任务.xlsx") == [(2, 1, "保卫处", "职能部门", None, True, 2024)]

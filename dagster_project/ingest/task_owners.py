@@ -72,9 +72,9 @@ def _nfkc(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-def departments(path: Path = DEPARTMENTS_CSV) -> dict[str, str]:
+def departments(path: Path | None = None) -> dict[str, str]:
     """The rulebook's departments: {name as matched (NFKC, no spaces): name as written}."""
-    with path.open(encoding="utf-8", newline="") as fh:
+    with (path or DEPARTMENTS_CSV).open(encoding="utf-8", newline="") as fh:
         return {_nfkc(row["department"]): row["department"].strip() for row in csv.DictReader(fh)}
 
 
@@ -207,7 +207,7 @@ def _loaded_orgs(con: duckdb.DuckDBPyConnection) -> dict[int, list[dict]]:
 _LINEAGE = ("_source_file", "_sheet", "_row_number")
 
 
-def place_task_owners(con: duckdb.DuckDBPyConnection, departments_csv: Path = DEPARTMENTS_CSV) -> None:
+def place_task_owners(con: duckdb.DuckDBPyConnection, departments_csv: Path | None = None) -> None:
     """raw.task_owners for every task row; a row whose owners cannot be placed becomes a reject."""
     con.execute(f"create table if not exists raw.{OWNERS_TABLE} ({OWNERS_DDL})")
     con.execute(f"delete from raw.{OWNERS_TABLE}")
@@ -226,7 +226,7 @@ def place_task_owners(con: duckdb.DuckDBPyConnection, departments_csv: Path = DE
     if not tasks:
         return
     orgs = _loaded_orgs(con)
-    known = departments(departments_csv)
+    known = departments(departments_csv or DEPARTMENTS_CSV)
     structures = {y: _Structure.of(y, o) for y, o in orgs.items()}
     cells: dict[tuple[int, str], tuple[list[Owner], str | None, int | None]] = {}
     placed: list[tuple[tuple, int, str, str, list[Owner], int | None, bool]] = []

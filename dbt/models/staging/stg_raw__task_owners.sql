@@ -11,6 +11,7 @@ select
     owners._source_file as source_file,
     owners._sheet as source_sheet,
     owners._row_number as source_row,
+    cast(loaded.year as integer) as year,
     cast(owners.owner_seq as integer) as owner_seq,
     owners.owner_name,
     owners.owner_kind,
