@@ -1,4 +1,4 @@
-"""The input contract: one declaration per sheet kind of SPEC §3.
+"""The input contract: one declaration per sheet kind.
 
 Everything that needs to know what a sheet looks like reads it from here: the reader (header
 recognition, typing, row rules), the demo generator (which headers to write) and the blank templates.
@@ -83,6 +83,13 @@ FUNDING_CATEGORIES = ("教育培训", "学习资料", "表彰奖励", "阵地建
 TASK_STATUSES = ("未启动", "推进中", "已完成")
 ADJUSTMENT_TYPES = ("加分", "扣分", "一票否决")
 CHECKLIST_ANSWERS = ("是", "部分", "否")
+
+TASK_OWNERS_NOTE = (
+    "党组织填组织编码或全称（须与组织架构一致），"
+    "职能部门填规则表 departments.csv 中的名称（如 党委组织部、财务处）；"
+    "多个单位用，、；/隔开，第一个为牵头单位；“各党总支、直属党支部”指全部党总支和直属党支部，"
+    "“各二级党组织”“各院系党组织”指全部二级党组织"
+)
 
 _YEAR = Column("year", "年度", "int", required=True, min_value=2000, max_value=2100)
 _MEMBER = Column("member_key", "工号/学号", "code", required=True, aliases=("工号", "学号", "人员编号"))
@@ -209,19 +216,29 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
             Column("task", "工作任务", required=True),
             Column("task_source", "任务来源"),
             Column(
-                "org_code",
-                "责任单位编码",
-                "code",
+                "owners",
+                "责任单位",
                 required=True,
-                name_headers=("责任部门", "责任单位"),
-                note="也可填「责任部门」（单位全称，须与组织架构一致）",
+                aliases=("责任部门", "责任单位编码"),
+                note=TASK_OWNERS_NOTE,
             ),
+            Column("responsible_person", "责任人"),
             Column("deadline", "完成时限", "deadline", required=True),
             Column("status", "进度状态", required=True, allowed=TASK_STATUSES),
             Column("completed_on", "完成日期", "date"),
-            Column("points", "考核分值", "float", min_value=0),
+            Column(
+                "points",
+                "考核分值",
+                "float",
+                min_value=0,
+                note="填写后，学院“任务按期完成率”“任务完成率”按分值加权；不填的任务按1分计",
+            ),
         ),
-        key=("year", "task_id", "org_code"),
+        key=("year", "task_id", "owners"),
+        note=(
+            "责任单位可填党组织（编码或全称）或职能部门，一格可填多个单位（用，、；/隔开，第一个为牵头单位），"
+            "也可填“各党总支、直属党支部”“各二级党组织”；入库时逐个核对，每个责任单位一行"
+        ),
     ),
     SheetKind(
         "evaluations",

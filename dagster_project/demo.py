@@ -49,6 +49,7 @@ import polars as pl
 import xlsxwriter
 
 from dagster_project.contracts import KINDS
+from dagster_project.ingest.deadlines import read_deadlines
 
 YEARS = (2023, 2024, 2025)
 UNIVERSITY_CODE = "00"
@@ -417,6 +418,34 @@ TASKS_BY_YEAR = {
     2024: ("开展党纪学习教育", "all"),
     2025: ("开展深入贯彻中央八项规定精神学习教育", "all"),
 }
+# (工作任务, 责任单位, 完成时限 — {y} is the year, 责任人), as 附件2 of 辽宁科技学院's 实施方案 writes them
+SEED_STYLE_TASKS = (
+    (
+        "巩固深化主题教育成果，紧扣问题清单逐项销号",
+        "党委组织部，党政办公室",
+        "12月底前，长期坚持",
+        "组织部部长",
+    ),
+    (
+        "健全完善党委会和校长办公会议事决策规则",
+        "党政办公室，党委组织部，党委宣传统战部",
+        "{y}年底前",
+        "党政办公室主任",
+    ),
+    ("加强对统战工作和学校群团组织的统一领导", "党委宣传统战部，工会，团委", "下半年", "宣传统战部部长"),
+    ("按标准为基层党支部拨付活动经费", "党委组织部，财务处", "上半年", "财务处处长"),
+    ("规范党费收缴工作，报送上年度党费收缴使用情况", "党委组织部、财务处", "第一季度", "组织部副部长"),
+    ("推进党支部书记“双带头人”培育工作提质增效", "党委组织部，教务处，科技处", "第三季度", "组织部部长"),
+    ("建立健全党内关怀帮扶长效机制", "党委组织部，人事处，学生处", "每学期", "人事处处长"),
+    ("完善纪检监察机构设置，加强党员日常监督", "纪委办公室；人事处", "12月底前", "纪委办公室主任"),
+    ("强化政治理论学习，用好“学习强国”学习平台", "党委宣传部", "常态化推进", "宣传部部长"),
+    (
+        "推动制度贯彻落实，对照重点工作任务清单做销号处理",
+        "党委组织部，各党总支、直属党支部",
+        "11月中旬前",
+        "组织部部长",
+    ),
+)
 TASK_SOURCES = (
     "校党委{y}年党建工作要点",
     "{y}年基层党建重点工作任务清单",
@@ -1569,6 +1598,7 @@ def _org_sheets(uni: _University, year: int) -> _Book:
                 }
             )
     tasks = _tasks(rng, uni, year)
+    tasks += _seed_style_tasks(uni, year, first_number=len(TASKS) + 2)
     evaluations: list[Any] = []
     for c in colleges:
         evaluations.append(_votes(rng, year, c.code, rng.randint(60, 160), c.diligence[year]))
@@ -1697,13 +1727,43 @@ def _tasks(rng: random.Random, uni: _University, year: int) -> list[Any]:
                     "task_id": f"{year}-{n:02d}",
                     "task": task,
                     "task_source": source,
-                    "org_code": c.code,
+                    "owners": c.code,
                     "deadline": deadline,
                     "status": status,
                     "completed_on": done,
                     "points": points,
                 }
             )
+    return rows
+
+
+def _seed_style_tasks(uni: _University, year: int, first_number: int) -> list[Any]:
+    """Rows written the way the seed's task list writes them (辽宁科技学院《…实施方案》附件2): several
+    owners in one cell, functional departments, a 责任人, compound and vague deadlines. They come from
+    their own random stream, after the per-college rows, so every other number of the demo stays."""
+    rng = random.Random(f"{uni.seed}:seed-style-tasks:{year}")
+    rows: list[Any] = []
+    for n, (task, owners, deadline, person) in enumerate(SEED_STYLE_TASKS, start=first_number):
+        text = deadline.format(y=year)
+        due = read_deadlines([text], [year])[0].on
+        status, done = rng.choice(("推进中", "推进中", "已完成", "已完成", "已完成", "未启动")), None
+        if status == "已完成":
+            latest = min(due or date(year, 12, 20), date(year, 12, 20))
+            done = _weekday(max(date(year, 1, 15), latest - timedelta(days=rng.randint(0, 40))))
+        rows.append(
+            {
+                "year": year,
+                "task_id": f"{year}-{n:02d}",
+                "task": task,
+                "task_source": f"{year}年基层党建重点工作任务清单",
+                "owners": owners,
+                "responsible_person": person,
+                "deadline": text,
+                "status": status,
+                "completed_on": done,
+                "points": 3.0 if "各党总支" in owners else None,
+            }
+        )
     return rows
 
 
@@ -1768,7 +1828,11 @@ def _plant_messy(uni: _University, year: int, where: str, book: _Book) -> None:
                 values["branch_code"] = raw
             sheet.rows.insert(rng.randint(1, len(sheet.rows) - 1), _Messy(values, column, raw, reason))
         elif kind == "tasks":
-            done = [i for i in plain if sheet.rows[i]["status"] == "已完成"]
+            # among the one-college rows only: the seed-style rows came later, and leaving them out
+            # keeps the messy cell where it always was
+            done = [
+                i for i in plain if sheet.rows[i]["status"] == "已完成" and sheet.rows[i]["owners"].isdigit()
+            ]
             i = rng.choice(done)
             sheet.rows[i] = _Messy(sheet.rows[i], column, raw, reason)
         else:

@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from dagster_project.contracts import KINDS, SHEET_KINDS, Column, SheetKind
 from dagster_project.home import DBT_DIR
+from dagster_project.ingest.task_owners import OWNERS_DOCS, OWNERS_TABLE
 
 CREATED = dt.datetime(2026, 1, 1, 8, 0, 0)  # workbook "created" property: fixed, so the bytes are too
 HEADER_ROW = 2  # 0-based: Excel row 3 holds the headers, data starts on row 4
@@ -30,7 +31,8 @@ DATE_SPELLINGS = "2024-07-01、2024.07.01、2024/7/1、2024年7月1日、2024070
 BOOL_SPELLINGS = "是 或 否（也可填 Y/N、√/×）"
 DEADLINE_SPELLINGS = (
     "日期（" + DATE_SPELLINGS + "）或文字，如“2024年5月底前”“12月底前”“2024年6月-9月”“11月中旬前”"
-    "“常态化推进”“长期坚持”；不写年份的按本表年度"
+    "“2024年底前”“上半年”“第三季度”“常态化推进”“长期坚持”“每学期”，也可组合，如“12月底前，长期坚持”"
+    "（取第一个日期，并记为长期任务）；不写年份的按本表年度"
 )
 
 # type -> (short name, how to fill it in)
@@ -64,7 +66,10 @@ EXAMPLES: dict[str, object] = {
 
 # Descriptions of the columns the ingest adds; every column of the raw DDL must have one.
 EXTRA_DOCS: dict[str, str] = {
-    "deadline_text": "完成时限原文（如 2024年5月底前、常态化推进）；deadline 为解析后的日期",
+    "deadline_text": "完成时限原文（如 2024年5月底前、12月底前，长期坚持）；deadline 为解析后的日期",
+    "ongoing": (
+        "是否长期任务：完成时限含“长期坚持”“常态化推进”“每学期”等（可同时有日期，如“12月底前，长期坚持”）"
+    ),
     "_named_columns": "按名称填写、入库时再按组织架构解析为编码的列（逗号分隔的列名）；为空表示都按编码填写",
     "_source_file": "来源文件（相对收件箱 inbox/ 的路径）",
     "_sheet": "来源工作表名",
@@ -398,7 +403,10 @@ def column_description(column: Column) -> str:
     if column.note:
         parts.append("说明：" + column.note)
     if column.type == "deadline":
-        parts.append(f"解析后的日期，常态化推进、长期坚持等无固定日期时为空（原文见 {column.name}_text）")
+        parts.append(
+            f"解析后的日期（原文中的第一个日期），常态化推进、长期坚持、每学期等无固定日期时为空"
+            f"（原文见 {column.name}_text，是否长期任务见 ongoing）"
+        )
     if column.type == "month":
         parts.append("存为该月1日")
     if column.type == "idcard":
@@ -428,7 +436,7 @@ def raw_tables() -> dict[str, list[tuple[str, str]]]:
 
 def _raw_description(kind: SheetKind | None, table: str, column: str) -> str:
     if kind is None:
-        docs = {"rejects": REJECTS_DOCS, "files": FILES_DOCS}[table]
+        docs = {"rejects": REJECTS_DOCS, "files": FILES_DOCS, OWNERS_TABLE: OWNERS_DOCS}[table]
         if column in docs:
             return docs[column]
     else:
@@ -464,6 +472,8 @@ def render_dbt_sources() -> str:
     descriptions = {
         "rejects": "未能入库的行与文件，附原因（中文）；每个问题一行",
         "files": "每个已摄取文件的哈希、解析规则版本、读取/入库/拒收行数与时间",
+        OWNERS_TABLE: "任务清单各行的责任单位：每行每个责任单位一行（党组织或职能部门），"
+        "由「责任单位」格拆分、核对而来；核对不通过的行进 rejects，不在此表",
     }
     for kind in SHEET_KINDS:
         key = "、".join(kind.column(name).header for name in kind.key)

@@ -420,7 +420,7 @@ def test_college_login_sees_only_its_own_college(home):
     assert branches["支部"].tolist() == ["计算机教工第一党支部", "计算机本科生党支部"]
     assert branches["排名"].tolist() == [1, 4]  # school-wide ranks, as the marts hold them
     assert branches["学院"].tolist() == ["计算机学院"] * 2
-    assert {m.label: m.value for m in at.metric}["支部数"] == "2"
+    assert {m.label: m.value for m in at.metric}["本院支部数"] == "2"  # its own branches, labelled so
 
     at.selectbox(key="period").set_value("2024Q3").run()
     assert at.dataframe[0].value["排名"].tolist() == [2, 3]

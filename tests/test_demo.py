@@ -24,6 +24,7 @@ from dagster_project.demo import (
     generate_demo,
     id_card_valid,
 )
+from dagster_project.ingest.task_owners import departments
 
 BY_TITLE = {k.title: k for k in SHEET_KINDS}
 TEXT_DATE = (
@@ -34,6 +35,7 @@ TEXT_DATE = (
 )
 DEADLINE_TEXT = re.compile(
     r"^((\d{4})年)?\d{1,2}月(底前|中旬前)$|^\d{4}年\d{1,2}月-\d{1,2}月$|^常态化推进$|^长期坚持$"
+    r"|^12月底前，长期坚持$|^\d{4}年底前$|^[上下]半年$|^第[一二三四]季度$|^每学期$"
 )
 
 
@@ -227,9 +229,14 @@ def test_references_resolve_except_the_messy_ones(small: Demo):
     for kind in ("training", "dues"):
         for file, _, v in small.clean(kind):
             assert v["member_key"] in keys[small.year_of(file)], (file, v)
-    for kind in ("tasks", "evaluations", "adjustments", "checklist"):
+    for kind in ("evaluations", "adjustments", "checklist"):
         for _, _, v in small.clean(kind):
             assert v["org_code"] in codes[int(v["year"])], v
+    named = set(departments().values())
+    for _, _, v in small.clean("tasks"):
+        # a group written as the seed writes it holds a 、 of its own
+        for owner in re.split("[，、；]", v["owners"].replace("各党总支、直属党支部", "")):
+            assert owner in codes[int(v["year"])] or owner in named or owner == "", v
     for m in small.summary.messy:
         if m.column in ("所在党支部编码", "组织编码"):
             assert all(m.value not in c for c in codes.values())
@@ -445,9 +452,14 @@ def test_exactly_one_veto(small: Demo):
 def test_tasks_deadlines_and_statuses(small: Demo):
     rows = [v for _, _, v in small.clean("tasks")]
     for year in YEARS:
-        assert 25 <= len({v["task_id"] for v in rows if v["year"] == year}) <= 35
+        assert 35 <= len({v["task_id"] for v in rows if v["year"] == year}) <= 45
     texts = {v["deadline"] for v in rows if isinstance(v["deadline"], str)}
     assert {"常态化推进", "长期坚持"} <= texts
+    # as the seed's task list writes them: compound and vague deadlines, several owners, departments
+    assert {"12月底前，长期坚持", "上半年", "下半年", "第一季度", "第三季度", "每学期", "2024年底前"} <= texts
+    owners = {v["owners"] for v in rows}
+    assert {"党委组织部，财务处", "党委组织部，各党总支、直属党支部", "党委宣传部"} <= owners
+    assert any(v["responsible_person"] for v in rows)
     assert any(re.match(r"^\d{4}年\d{1,2}月底前$", t) for t in texts)
     assert any(re.match(r"^\d{1,2}月底前$", t) for t in texts)
     assert any(isinstance(v["deadline"], date) for v in rows)

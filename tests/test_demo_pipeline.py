@@ -114,3 +114,39 @@ def test_college_composite_recomputes_by_hand_from_its_indicators(demo_home):
         # 0.8 × 总分 + 0.2 × 述职评议 (year end); before it, or without votes, the total alone
         expected = total if evaluation is None else 0.8 * total + 0.2 * evaluation
         assert abs(round(expected, 2) - composite) < 0.006
+
+
+def test_every_loaded_row_of_the_demo_reaches_a_mart(demo_home):
+    """Each row a file loaded, of every sheet kind, is in a public table or feeds a published score
+    (tests/reconcile.py): nothing loads and then shows nowhere."""
+    from tests.reconcile import loaded_counts, unplaced_rows
+
+    home, _, _ = demo_home
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert all(n > 0 for n in loaded_counts(con).values())
+        assert unplaced_rows(con) == {}
+
+
+def test_demo_task_lists_hold_departments_groups_and_compound_deadlines(demo_home):
+    home, _, _ = demo_home
+    rows = _query(
+        home,
+        "select owner_name, owner_kind, is_lead, college_code, ongoing, deadline from marts.tasks "
+        "where period = '2024Q4' and task like '推动制度贯彻落实%' order by owner_seq",
+    )
+    # "党委组织部，各党总支、直属党支部": the department leads; 后勤党总支 and 图书馆直属党支部 follow
+    assert [(r[0], r[1], r[2], r[3] is None) for r in rows] == [
+        ("党委组织部", "职能部门", True, True),
+        ("后勤党总支", "党组织", False, False),
+        ("图书馆直属党支部", "党组织", False, False),
+    ]
+    (ongoing,) = _query(
+        home,
+        "select deadline from marts.tasks where period = '2024Q4' and deadline_text = '12月底前，长期坚持' and ongoing",
+    )[0]
+    assert str(ongoing) == "2024-12-31"
+    departments = _query(
+        home,
+        "select count(distinct owner_name) from marts.tasks where owner_kind = '职能部门' and year = 2024",
+    )[0][0]
+    assert departments >= 10

@@ -279,7 +279,7 @@ def test_task_deadlines_loaded_with_text_kept(box):
             "year": 2024,
             "task_id": f"T{i}",
             "task": "任务",
-            "org_code": "01",
+            "owners": "01",
             "deadline": text,
             "status": "推进中",
         }

@@ -404,3 +404,22 @@ def test_tasks_completion_rate_per_college_matches_c2(tasks_page, snapshot, task
     for name, rate in expected.items():
         assert shown[name] == pytest.approx(rate, abs=1e-6)
     assert data["on_time_rate"] == sorted(data["on_time_rate"], reverse=True)
+
+
+def test_tasks_department_filter_shows_the_departments_tasks(tasks_page, snapshot, tasks_period):
+    assert "职能部门" in tasks_page.selectbox(key="tasks_college").options
+    tasks_page.selectbox(key="tasks_college").set_value("职能部门").run()
+    assert not tasks_page.exception
+    rows = sql(
+        snapshot,
+        "select task_id, owner_name, is_lead, responsible_person from marts.tasks "
+        "where period = ? and owner_kind = '职能部门'",
+        [tasks_period],
+    )
+    assert rows
+    table = frame_with(tasks_page, "任务编号", "责任单位", "类别", "牵头", "责任人")
+    assert set(table["类别"]) == {"职能部门"}
+    assert sorted(
+        zip(table["任务编号"], table["责任单位"], table["牵头"], table["责任人"], strict=True)
+    ) == sorted((task, owner, bool(lead), person) for task, owner, lead, person in rows)
+    assert metrics(tasks_page)["任务数"] == str(len(rows))

@@ -1,8 +1,10 @@
+import datetime as dt
 import os
 
 import dagster as dg
 
 from dagster_project.defs.jobs import inbox_sensor
+from dagster_project.ingest.archive import ArchivedFile, ArchiveIndex, file_hash
 
 
 def _tick(cursor):
@@ -20,6 +22,9 @@ def test_inbox_sensor_starts_a_run_only_when_the_inbox_changes(tmp_path, monkeyp
     first, cursor = _tick(None)
     assert isinstance(first, dg.RunRequest)
     assert '"a.xlsx"' in cursor and "~$" not in cursor
+    # the run it started loads a.xlsx (the ingest records it in the archive's index)
+    loaded = ArchivedFile("a.xlsx", file_hash(inbox / "a.xlsx"), ".xlsx", 5, dt.datetime(2025, 1, 1))
+    ArchiveIndex(tmp_path / "archive").append("added", loaded)
 
     unchanged, same_cursor = _tick(cursor)
     assert isinstance(unchanged, dg.SkipReason) and same_cursor == cursor
@@ -32,3 +37,37 @@ def test_inbox_sensor_starts_a_run_only_when_the_inbox_changes(tmp_path, monkeyp
     (inbox / "a.xlsx").unlink()
     removed, cursor3 = _tick(cursor2)
     assert isinstance(removed, dg.RunRequest) and cursor3 == "{}"
+
+
+def test_after_dangjian_run_the_sensor_leaves_the_unchanged_inbox_alone(trust_home, tmp_path, monkeypatch):
+    """`dangjian ui` opened on a home a `dangjian run` already loaded: the sensor's first look (no
+    cursor) and a look with an old cursor both skip; a changed file then starts a run."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(trust_home, home)
+    monkeypatch.setenv("DANGJIAN_HOME", str(home))
+    inbox = home / "inbox"
+    assert any(inbox.iterdir())
+
+    first, cursor = _tick(None)
+    assert isinstance(first, dg.SkipReason), first
+    assert first.skip_message == "收件箱中的文件与上次入库的一致，无需运行"
+    assert isinstance(_tick("{}")[0], dg.SkipReason)  # a cursor from an older inbox
+    again, same = _tick(cursor)
+    assert isinstance(again, dg.SkipReason) and same == cursor
+
+    # the same bytes written again (new modification time): still what was loaded
+    changed = sorted(inbox.iterdir())[0]
+    changed.write_bytes(changed.read_bytes())
+    os.utime(changed, ns=(1, 1))
+    touched, cursor = _tick(cursor)
+    assert isinstance(touched, dg.SkipReason)
+
+    changed.write_bytes(changed.read_bytes() + b"\0")
+    edited, _ = _tick(cursor)
+    assert isinstance(edited, dg.RunRequest)
+
+    (inbox / "新文件.csv").write_text("年度,组织编码\n", encoding="utf-8")
+    added, _ = _tick(None)
+    assert isinstance(added, dg.RunRequest)

@@ -176,7 +176,8 @@ ROUND_TRIP: dict[str, tuple[dict[str, object], dict[str, object]]] = {
             "task_id": "001",
             "task": "开展党员冬训",
             "task_source": "年度工作要点",
-            "org_code": "01",
+            "owners": "01",
+            "responsible_person": "张三",
             "deadline": "5月底前",
             "status": "推进中",
             "completed_on": None,
@@ -187,12 +188,14 @@ ROUND_TRIP: dict[str, tuple[dict[str, object], dict[str, object]]] = {
             "task_id": "001",
             "task": "开展党员冬训",
             "task_source": "年度工作要点",
-            "org_code": "01",
+            "owners": "01",
+            "responsible_person": "张三",
             "deadline": D(2024, 5, 31),
             "status": "推进中",
             "completed_on": None,
             "points": 2.0,
             "deadline_text": "5月底前",
+            "ongoing": False,
         },
     ),
     "evaluations": (
@@ -256,7 +259,7 @@ def test_dbt_sources_file_is_generated_from_the_contract() -> None:
     (source,) = doc["sources"]
     assert (source["name"], source["schema"]) == ("raw", "raw")
     tables = {t["name"]: t for t in source["tables"]}
-    assert list(tables) == [*(k.table for k in SHEET_KINDS), "rejects", "files"]
+    assert list(tables) == [*(k.table for k in SHEET_KINDS), "rejects", "task_owners", "files"]
     ddl = raw_tables()
     for name, table in tables.items():
         assert [c["name"] for c in table["columns"]] == [c for c, _ in ddl[name]]

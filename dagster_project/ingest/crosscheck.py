@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import duckdb
 
 from dagster_project.contracts import KINDS, SHEET_KINDS, SheetKind
+from dagster_project.ingest.task_owners import place_task_owners
 
 BRANCH_TYPES = ("党支部", "直属党支部")
 
@@ -21,20 +22,21 @@ class Reference:
     kind: str
     column: str
     target: str  # orgs | branches | members
-    year: str  # SQL for the assessment year of the row
+    year: str  # SQL for the assessment year of the row (alias t)
 
 
+# The year is qualified with the row's alias `t`: inside the check's subquery a bare `year` would be
+# the target's own column, and a row of a year without that 组织架构 would pass unchecked.
 REFERENCES = (
-    Reference("orgs", "parent_code", "orgs", "year"),
-    Reference("members", "branch_code", "branches", "year"),
-    Reference("training", "member_key", "members", "year(started_on)"),
-    Reference("dues", "member_key", "members", "year(month)"),
-    Reference("activities", "org_code", "orgs", "year(held_on)"),
-    Reference("funding", "org_code", "orgs", "year(booked_on)"),
-    Reference("tasks", "org_code", "orgs", "year"),
-    Reference("evaluations", "org_code", "orgs", "year"),
-    Reference("adjustments", "org_code", "orgs", "year"),
-    Reference("checklist", "org_code", "orgs", "year"),
+    Reference("orgs", "parent_code", "orgs", "t.year"),
+    Reference("members", "branch_code", "branches", "t.year"),
+    Reference("training", "member_key", "members", "year(t.started_on)"),
+    Reference("dues", "member_key", "members", "year(t.month)"),
+    Reference("activities", "org_code", "orgs", "year(t.held_on)"),
+    Reference("funding", "org_code", "orgs", "year(t.booked_on)"),
+    Reference("evaluations", "org_code", "orgs", "t.year"),
+    Reference("adjustments", "org_code", "orgs", "t.year"),
+    Reference("checklist", "org_code", "orgs", "t.year"),
 )
 
 _TARGETS = {
@@ -77,7 +79,7 @@ def _insert_rejects(con: duckdb.DuckDBPyConnection, kind: SheetKind, alias: str,
 
 
 def resolve_names(con: duckdb.DuckDBPyConnection) -> None:
-    """Codes given as names (所在党支部, 责任部门) → codes of that year's 组织架构, by exact name."""
+    """Codes given as names (所在党支部) → codes of that year's 组织架构, by exact name."""
     for kind in SHEET_KINDS:
         for column in kind.named:
             con.execute(
@@ -156,3 +158,4 @@ def check_across_files(con: duckdb.DuckDBPyConnection) -> None:
     resolve_names(con)
     check_references(con)
     check_duplicates(con)
+    place_task_owners(con)  # 任务清单's 责任单位: orgs, departments, groups (task_owners.py)

@@ -19,7 +19,6 @@ rules and the rejects. Row numbers are the ones the user sees:
 Pure functions over files and frames; the Dagster asset that writes DuckDB lives in `defs/ingest`.
 """
 
-import calendar
 import codecs
 import contextlib
 import csv
@@ -41,6 +40,8 @@ import polars as pl
 from python_calamine import CalamineWorkbook
 
 from dagster_project.contracts import KINDS, SHEET_KINDS, Column, SheetKind
+from dagster_project.ingest.deadlines import parse_deadline as parse_deadline
+from dagster_project.ingest.deadlines import read_deadlines
 from dagster_project.ingest.personal import misplaced_id_cards
 
 HEADER_SCAN_ROWS = 30
@@ -452,68 +453,24 @@ def _id_card_problem_expr(values: pl.Expr) -> pl.Expr:
     )
 
 
-_DEADLINE_OPEN = ("常态化推进", "长期坚持", "持续推进", "长期")
-
-
-def parse_deadline(text: str | None, year: int | None) -> tuple[dt.date | None, bool]:
-    """A task's 完成时限 → (deadline, understood). Open-ended texts are understood with no date."""
-    return _parse_deadlines([text], [year])[0]
-
-
-def _parse_deadlines(texts: list[str | None], years: list[int | None]) -> list[tuple[dt.date | None, bool]]:
-    cleaned = [None if t is None else unicodedata.normalize("NFKC", t).strip() for t in texts]
-    texts_nfkc = pl.lit(pl.Series(cleaned, dtype=pl.String)).str.normalize("NFKC")
-    as_dates = pl.select(_date(texts_nfkc)).to_series().to_list()
-    out = []
-    for t, parsed, year in zip(cleaned, as_dates, years, strict=True):
-        if t is None:
-            out.append((None, False))
-        elif any(t.startswith(p) for p in _DEADLINE_OPEN):
-            out.append((None, True))
-        elif parsed is not None:
-            out.append((parsed, True))
-        else:
-            out.append(_deadline_in_words(t, year))
-    return out
-
-
-def _deadline_in_words(t: str, year: int | None) -> tuple[dt.date | None, bool]:
-    m = re.fullmatch(r"(?:(\d{4})年)?(\d{1,2})月(?:-|—|–|~|至)(?:(\d{4})年)?(\d{1,2})月(?:底)?(?:前)?", t)
-    if m:
-        y, month = int(m.group(3) or m.group(1) or year or 0), int(m.group(4))
-        if not (1 <= y <= 9999 and 1 <= month <= 12):
-            return None, False
-        return _month_end(y, month), True
-    m = re.fullmatch(r"(?:(\d{4})年)?(\d{1,2})月(底|末|上旬|中旬|下旬)?(?:前|以前|之前)?", t)
-    if m:
-        y, month, part = int(m.group(1) or year or 0), int(m.group(2)), m.group(3)
-        if not (1 <= y <= 9999 and 1 <= month <= 12):
-            return None, False
-        if part == "上旬":
-            return dt.date(y, month, 10), True
-        if part == "中旬":
-            return dt.date(y, month, 20), True
-        return _month_end(y, month), True
-    return None, False
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
 def _deadline_columns(frame: pl.DataFrame) -> list[pl.Series]:
-    """__deadline (the date) and __deadline_ok (understood) of a task sheet, parsed once per
+    """__deadline (the date), __ongoing and __deadline_ok (understood) of a task sheet, read once per
     distinct (text, year)."""
     pairs = pl.DataFrame({"text": frame["deadline"], "year": frame["__typed_year"]})
     distinct = pairs.unique(maintain_order=True)
     years = [int(y) if y is not None and 1 <= y <= 9999 else None for y in distinct["year"].to_list()]
-    parsed = _parse_deadlines(distinct["text"].to_list(), years)
+    read = read_deadlines(distinct["text"].to_list(), years, _dates_of)
     distinct = distinct.with_columns(
-        pl.Series("__deadline", [d for d, _ in parsed], dtype=pl.Date),
-        pl.Series("__deadline_ok", [ok for _, ok in parsed], dtype=pl.Boolean),
+        pl.Series("__deadline", [d.on for d in read], dtype=pl.Date),
+        pl.Series("__ongoing", [d.ongoing for d in read], dtype=pl.Boolean),
+        pl.Series("__deadline_ok", [d.understood for d in read], dtype=pl.Boolean),
     )
     joined = pairs.join(distinct, on=["text", "year"], how="left", nulls_equal=True, maintain_order="left")
-    return [joined["__deadline"], joined["__deadline_ok"]]
+    return [joined["__deadline"], joined["__ongoing"], joined["__deadline_ok"]]
+
+
+def _dates_of(texts: list[str]) -> list[dt.date | None]:
+    return pl.select(_date(pl.lit(pl.Series(texts, dtype=pl.String)))).to_series().to_list()
 
 
 _PARSERS = {"date": (_date, pl.Date), "month": (_month, pl.Date), "bool": (_bool, pl.Boolean)}
@@ -715,6 +672,7 @@ def _plan(kind_name: str, today: dt.date) -> _Plan:
     loaded += [pl.col(c.name_column).str.strip_chars() for c in kind.named]
     if kind.kind == "tasks":
         loaded.append(pl.col("deadline").str.strip_chars().alias("deadline_text"))
+        loaded.append(pl.col("__ongoing").fill_null(False).alias("ongoing"))
     return _Plan(
         text_columns=[c.name for c in kind.columns] + [c.name_column for c in kind.named],
         typed=[_typed(c, per_distinct=False).alias(f"__typed_{c.name}") for c in kind.columns],
@@ -1011,5 +969,6 @@ def empty_table(kind: str) -> pl.DataFrame:
     if kind == "tasks":
         schema["deadline"] = pl.Date
         schema["deadline_text"] = pl.String
+        schema["ongoing"] = pl.Boolean
     schema["_named_columns"] = pl.String
     return pl.DataFrame(schema=schema)

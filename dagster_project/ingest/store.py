@@ -23,9 +23,10 @@ from dagster_project.faults import crash_point
 from dagster_project.ingest.archive import ArchivedFile, ArchiveIndex, archive_copy, file_hash
 from dagster_project.ingest.crosscheck import check_across_files
 from dagster_project.ingest.reader import REJECT_SCHEMA, empty_table, parse_files
+from dagster_project.ingest.task_owners import OWNERS_DDL, OWNERS_TABLE
 
 # Bump when parsing rules change so that unchanged files are parsed again under the new rules.
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 # Files are committed together until about this many rows: a commit per small file would write
 # every row twice (to the WAL, then at the checkpoint), while a large append goes to the file once.
 COMMIT_ROWS = 1_000_000
@@ -49,6 +50,7 @@ def expected_tables() -> dict[str, str]:
     )
     tables = {kind.table: f"{_ddl(empty_table(kind.kind))}, {lineage}" for kind in SHEET_KINDS}
     tables["rejects"] = f"{_ddl(pl.DataFrame(schema=REJECT_SCHEMA))}, file_hash VARCHAR, loaded_at TIMESTAMP"
+    tables[OWNERS_TABLE] = OWNERS_DDL
     tables["files"] = (
         "source_file VARCHAR primary key, file_hash VARCHAR, parser_version VARCHAR, kinds VARCHAR, "
         "rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, loaded_at TIMESTAMP"

@@ -93,6 +93,17 @@ where org_code = ? and year = ? and held_on <= ? and list_contains(?, activity_t
 order by held_on, source_file, source_row
 """
 
+# 党课 the college secretary gave at the college or in any of its branches
+COLLEGE_SECRETARY_LECTURES_SQL = """
+select held_on, org_name, activity_type, topic,
+    expected::BIGINT as expected, attended::BIGINT as attended, speaker_key,
+    source_file, source_sheet, source_row::BIGINT as source_row
+from marts.activity_records
+where college_code = ? and year = ? and held_on <= ? and list_contains(?, activity_type)
+  and (not ? or by_college_secretary)
+order by held_on, source_file, source_row
+"""
+
 # Counted members of a college (or one branch) with the roster row each comes from.
 MEMBER_TRAINING_SQL = """
 select t.member_key, o.org_name as branch_name, t.party_role, t.status,
@@ -126,8 +137,8 @@ order by category = '其它' desc, booked_on, source_file, source_row
 """
 
 TASKS_SQL = """
-select task_id, task, org_name as responsible, deadline_text, deadline, status, completed_on,
-    due_in_period, on_time, overdue, source_file, source_row::BIGINT as source_row
+select task_id, task, owner_name as responsible, deadline_text, deadline, status, completed_on,
+    weight::DOUBLE as weight, due_in_period, on_time, overdue, source_file, source_row::BIGINT as source_row
 from marts.tasks
 where period = ? and college_code = ? and (not ? or due_in_period) and (not ? or overdue)
 order by overdue desc, deadline nulls last, task_id, org_code
@@ -189,6 +200,7 @@ COLUMN_LABELS = {
     "task_id": "任务编号",
     "task": "工作任务",
     "responsible": "责任单位",
+    "weight": "计分权重（考核分值）",
     "deadline_text": "完成时限（原文）",
     "deadline": "完成时限（解析）",
     "completed_on": "完成日期",
@@ -279,7 +291,12 @@ def show_sources(level: str, indicator: str, org_code: str) -> None:
     branch = org_code if level == "branch" else None
     if (level, indicator) in ACTIVITY_INDICATORS:
         types, by_secretary = ACTIVITY_INDICATORS[(level, indicator)]
-        rows = query(ACTIVITY_SQL, [org_code, year, period_end, list(types), by_secretary])
+        sql = (
+            COLLEGE_SECRETARY_LECTURES_SQL
+            if (level, indicator) == ("college", "secretary_lectures")
+            else ACTIVITY_SQL
+        )
+        rows = query(sql, [org_code, year, period_end, list(types), by_secretary])
         what = "、".join(types) + ("（书记主讲）" if by_secretary else "")
         st.caption(f"{year}年1月1日至{period_end}的{what}记录（组织生活台账）。")
         show_rows(rows, f"{period_end}前没有登记{what}。请学院在组织生活台账中补报后重新运行 dangjian run。")

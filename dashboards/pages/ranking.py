@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts
-from dashboards.data import has_table, query
+from dashboards.data import colleges_ranked, current_scope, has_table, query
 from dashboards.frozen import frozen_banner
 from dashboards.labels import (
     BRANCH_CATEGORIES,
@@ -129,14 +129,17 @@ def college_section(period: str, college: str | None, grades_only: bool, has_col
         if colleges[code].null_count() < colleges.height
     }
     has_evaluation = colleges["evaluation_score"].null_count() < colleges.height
-    mean_composite = colleges["composite"].mean()
-    m1, m2, m3 = st.columns(3)
-    m1.metric("二级党组织数", f"{colleges.height}")
-    m2.metric("平均综合得分", "—" if mean_composite is None else f"{mean_composite:.2f}")
-    if year_end:
-        m3.metric("等次为「好」", f"{(colleges['grade'] == GRADES[0]).sum()}")
+    if current_scope() is None:
+        mean_composite = colleges["composite"].mean()
+        m1, m2, m3 = st.columns(3)
+        m1.metric("二级党组织数", f"{colleges.height}")
+        m2.metric("平均综合得分", NO_VALUE if mean_composite is None else f"{mean_composite:.2f}")
+        if year_end:
+            m3.metric("等次为「好」", f"{(colleges['grade'] == GRADES[0]).sum()}")
+        else:
+            m3.metric("★5 二级党组织", f"{(colleges['stars'] == MAX_STARS).sum()}")
     else:
-        m3.metric("★5 二级党组织", f"{(colleges['stars'] == MAX_STARS).sum()}")
+        own_college_metrics(colleges.row(0, named=True), period, year_end)
 
     if dimensions:
         left, right = st.columns(2)
@@ -187,6 +190,19 @@ def college_section(period: str, college: str | None, grades_only: bool, has_col
     _download(table, f"{period}二级党组织排名", f"二级党组织排名_{period}.xlsx", "college_xlsx")
 
 
+def own_college_metrics(row: dict, period: str, year_end: bool) -> None:
+    """A 学院 login sees its own row only: counts, means and distributions over it would be its own
+    figures passed off as the university's, so it gets its own score, rank and grade instead."""
+    m1, m2, m3 = st.columns(3)
+    m1.metric("本院综合得分", NO_VALUE if row["composite"] is None else f"{row['composite']:.2f}")
+    rank = NO_VALUE if row["rank"] is None else f"{row['rank']} / {colleges_ranked(period)}"
+    m2.metric("全校排名", rank, help="本院名次 / 全校参加排名的二级党组织数")
+    if year_end:
+        m3.metric("本院等次", row["grade"] or NO_VALUE)
+    else:
+        m3.metric("本院星级", STAR_TEXT.get(row["stars"]) or NO_VALUE)
+
+
 def _college_grades(colleges: pl.DataFrame, period: str, year_end: bool) -> None:
     grade_order = {g: i for i, g in enumerate(GRADES)}
     ordered = colleges.with_columns(
@@ -232,10 +248,13 @@ def branch_section(period: str, college: str | None, categories: list[str], grad
     }
 
     mean_total = branches["total"].mean()
+    own = "本院" if current_scope() is not None else ""  # a 学院 login's figures are over its branches only
     m1, m2, m3 = st.columns(3)
-    m1.metric("支部数", f"{branches.height}")
-    m2.metric("平均总分", "—" if mean_total is None else f"{mean_total:.2f}")
-    m3.metric("★5 支部数", f"{(branches['stars'] == MAX_STARS).sum()}")
+    m1.metric(f"{own}支部数", f"{branches.height}")
+    m2.metric(
+        f"{own}支部平均总分" if own else "平均总分", NO_VALUE if mean_total is None else f"{mean_total:.2f}"
+    )
+    m3.metric(f"{own}★5 支部数", f"{(branches['stars'] == MAX_STARS).sum()}")
 
     chart_rows = branches
     if branches.height > CHART_DEFAULT_TOP:

@@ -1,6 +1,6 @@
 """任务清单: the 党建工作责任制 task list of one period from marts.tasks — status counts, the tasks with
-their deadlines as written, overdue rows highlighted, and the on-time rate per college (select,
-filter, format — no scoring)."""
+their owners (党组织 or 职能部门, the lead first) and deadlines as written, overdue rows highlighted,
+and the on-time rate per college (select, filter, format — no scoring)."""
 
 import polars as pl
 import streamlit as st
@@ -9,34 +9,35 @@ from dashboards import charts
 from dashboards.data import query
 from dashboards.labels import OVERDUE_MARK, TASK_STATUSES
 
-ALL_COLLEGES = "全部学院"
+ALL_COLLEGES = "全部责任单位"
+DEPARTMENTS = "职能部门"  # the filter's choice for the tasks of functional departments (no college)
 OVERDUE_BACKGROUND = "background-color: #fde2df"
 
 # One row per task per period; the chosen period's rows only (never add up the four quarters).
 TASKS_SQL = """
 select
-    t.task_id, t.task, t.org_code, t.org_name, t.college_code,
-    coalesce(c.org_name, t.college_code) as college_name,
-    t.deadline_text, t.deadline, t.status, t.completed_on,
+    t.task_id, t.task, t.owner_name, t.owner_kind, t.is_lead, t.responsible_person, t.org_code,
+    t.college_code, coalesce(t.college_name, t.college_code) as college_name,
+    t.deadline_text, t.deadline, t.ongoing, t.status, t.completed_on,
     t.due_in_period, t.on_time, t.overdue, t.source_file, t.source_row::BIGINT as source_row
 from marts.tasks t
-left join marts.dim_org c on c.year = t.year and c.org_code = t.college_code
-where t.period = ? and (?::VARCHAR is null or t.college_code = ?)
-order by t.overdue desc, t.deadline nulls last, t.task_id, t.org_code
+where t.period = ?
+  and (?::VARCHAR is null or (? = '职能部门' and t.owner_kind = '职能部门') or t.college_code = ?)
+order by t.overdue desc, t.deadline nulls last, t.task_id, t.owner_seq
 """
 
-# 按期完成率 per college: of the tasks due by the period end, the share completed by their deadline.
+# 按期完成率 per college, as C2 counts it: the party-org tasks due by the period end, weighted by
+# 考核分值 (1 where none), and the share of them completed by their deadline.
 RATES_SQL = """
 select
     t.college_code,
-    coalesce(c.org_name, t.college_code) as college_name,
+    coalesce(t.college_name, t.college_code) as college_name,
     (count(*) filter (where t.due_in_period))::BIGINT as due,
     (count(*) filter (where t.due_in_period and t.on_time))::BIGINT as on_time,
-    (100.0 * count(*) filter (where t.due_in_period and t.on_time)
-        / nullif(count(*) filter (where t.due_in_period), 0))::DOUBLE as on_time_rate
+    (100.0 * sum(t.weight) filter (where t.due_in_period and t.on_time)
+        / nullif(sum(t.weight) filter (where t.due_in_period), 0))::DOUBLE as on_time_rate
 from marts.tasks t
-left join marts.dim_org c on c.year = t.year and c.org_code = t.college_code
-where t.period = ?
+where t.period = ? and t.owner_kind = '党组织' and t.college_code is not null
 group by all
 order by t.college_code
 """
@@ -55,32 +56,38 @@ with st.sidebar:
     period = st.selectbox("考核期", periods, index=0, key="tasks_period", help="按期末判断是否到期、是否逾期")
 
 colleges = query(
-    "select distinct t.college_code, coalesce(c.org_name, t.college_code) as college_name "
-    "from marts.tasks t left join marts.dim_org c on c.year = t.year and c.org_code = t.college_code "
-    "where t.period = ? order by t.college_code",
+    "select distinct college_code, coalesce(college_name, college_code) as college_name "
+    "from marts.tasks where period = ? and college_code is not null order by college_code",
     [period],
 )
 college_names = dict(zip(colleges["college_code"], colleges["college_name"], strict=True))
+has_departments = not query(
+    "select 1 from marts.tasks where period = ? and owner_kind = '职能部门' limit 1", [period]
+).is_empty()
+owner_names = {None: ALL_COLLEGES, **({DEPARTMENTS: DEPARTMENTS} if has_departments else {}), **college_names}
 
 with st.sidebar:
     college = st.selectbox(
-        "学院",
-        [None, *college_names],
-        format_func=lambda code: ALL_COLLEGES if code is None else college_names[code],
+        "责任单位",
+        list(owner_names),
+        format_func=owner_names.__getitem__,
         key="tasks_college",
+        help="学院：分派给该学院及其党支部的任务；职能部门：党委组织部、财务处等部门承担的任务（不计入学院考核）",
     )
     statuses = st.multiselect(
         "进度状态", list(TASK_STATUSES), default=list(TASK_STATUSES), key="tasks_status"
     )
     overdue_only = st.toggle("只看逾期任务", value=False, key="tasks_overdue_only")
 
-tasks = query(TASKS_SQL, [period, college, college])
+tasks = query(TASKS_SQL, [period, college, college, college])
 if tasks.is_empty():
-    st.info(f"{period} 没有分派给该学院的任务。请在左侧选择其他学院或考核期。")
+    st.info(f"{period} 没有分派给该责任单位的任务。请在左侧选择其他责任单位或考核期。")
     st.stop()
 
-scope = ALL_COLLEGES if college is None else college_names[college]
-st.caption(f"{scope} · {period}：每项任务在每个考核期各有一行，这里只取本期的行。状态为清单当前填报值。")
+st.caption(
+    f"{owner_names[college]} · {period}：一项任务有几个责任单位就有几行（牵头单位在前）；"
+    "每项任务在每个考核期各有一行，这里只取本期的行。状态为清单当前填报值。"
+)
 
 counts = dict(tasks.group_by("status").len().iter_rows())
 metric_columns = st.columns(len(TASK_STATUSES) + 2)
@@ -103,15 +110,19 @@ st.subheader("任务明细")
 if not statuses:
     st.info("请在左侧至少选择一个进度状态。")
 elif shown.is_empty():
-    st.info("没有符合筛选条件的任务。请调整左侧的学院、进度状态或“只看逾期任务”。")
+    st.info("没有符合筛选条件的任务。请调整左侧的责任单位、进度状态或“只看逾期任务”。")
 else:
     table = shown.select(
         pl.when(pl.col("overdue")).then(pl.lit(OVERDUE_MARK)).otherwise(pl.lit("")).alias("提示"),
         pl.col("task_id").alias("任务编号"),
         pl.col("task").alias("工作任务"),
-        pl.col("org_name").alias("责任单位"),
+        pl.col("owner_name").alias("责任单位"),
+        pl.col("owner_kind").alias("类别"),
+        pl.col("is_lead").alias("牵头"),
+        pl.col("responsible_person").alias("责任人"),
         pl.col("deadline_text").alias("完成时限（原文）"),
         pl.col("deadline").alias("完成时限（解析）"),
+        pl.col("ongoing").alias("长期任务"),
         pl.col("status").alias("状态"),
         pl.col("completed_on").alias("完成日期"),
         pl.col("on_time").alias("按期完成"),
@@ -130,9 +141,12 @@ else:
         column_config={
             "提示": st.column_config.TextColumn(width="small"),
             "工作任务": st.column_config.TextColumn(width="medium"),
+            "牵头": st.column_config.CheckboxColumn(help="「责任单位」格中的第一个单位"),
             "完成时限（解析）": st.column_config.DateColumn(
-                format="YYYY-MM-DD", help="无固定日期的任务（常态化推进、长期坚持）为空，不计入到期任务"
+                format="YYYY-MM-DD",
+                help="原文中的第一个日期；无固定日期的任务（常态化推进、长期坚持、每学期）为空，不计入到期任务",
             ),
+            "长期任务": st.column_config.CheckboxColumn(help="时限含“长期坚持”“常态化推进”“每学期”等"),
             "完成日期": st.column_config.DateColumn(format="YYYY-MM-DD"),
             "按期完成": st.column_config.CheckboxColumn(),
             "逾期": st.column_config.CheckboxColumn(),
@@ -146,8 +160,9 @@ rates = query(RATES_SQL, [period])
 if rates["on_time_rate"].null_count() == rates.height:
     st.info(f"截至 {period} 期末还没有到期的任务，暂无按期完成率。请选择更晚的考核期。")
 else:
-    highlight = None if college is None else college_names[college]
+    highlight = college_names.get(college)
     st.altair_chart(charts.task_completion_bar(rates, highlight), width="stretch")
     st.caption(
-        "按期完成率 = 期末前到期且在完成时限内完成的任务 ÷ 期末前到期的任务（与“五个到位”C2 同口径）。"
+        "按期完成率 = 期末前到期且在完成时限内完成的任务 ÷ 期末前到期的任务，有考核分值的按分值加权；"
+        "只计党组织承担的任务，职能部门的不计（与“五个到位”C2 同口径）。"
     )

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts
-from dashboards.data import has_table, query
+from dashboards.data import current_scope, has_table, query
 from dashboards.frozen import frozen_years_note
 from dashboards.labels import (
     COLLEGE_DIMENSIONS,
@@ -292,8 +292,10 @@ if branch is not None:
             column_config={"全校排名": RANK_FORMAT, "院内排名": RANK_FORMAT, "总分": SCORE_FORMAT},
         )
 
+# A 学院 login holds its own rows only: "all colleges" and "largest moves" would list itself alone.
+scoped = current_scope() is not None
 all_yearly = query(ALL_YEARLY_SQL)
-if all_yearly["year"].n_unique() > 1:
+if not scoped and all_yearly["year"].n_unique() > 1:
     with st.expander("全部二级党组织逐年对比（第四季度）"):
         years = sorted(all_yearly["year"].unique().to_list())
         wide = None
@@ -322,6 +324,8 @@ if all_yearly["year"].n_unique() > 1:
 
 # ---- 4. largest moves -----------------------------------------------------------------------------
 
+if scoped:
+    st.stop()
 st.subheader("进步最大 / 退步最大")
 basis = st.radio("对比方式", [BASIS_PERIOD, BASIS_YEAR], horizontal=True, key="movement_basis")
 if basis == BASIS_PERIOD:

@@ -9,9 +9,9 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards.data import query, result_sheet_download
+from dashboards.data import colleges_ranked, current_scope, query, result_sheet_download
 from dashboards.frozen import frozen_banner
-from dashboards.labels import MAX_STARS, star_string
+from dashboards.labels import MAX_STARS, NO_VALUE, star_string
 
 GRADES: tuple[str, ...] = ("好", "较好", "一般", "差")
 TIERS: tuple[str, ...] = ("红旗", "示范性", "规范化")
@@ -100,12 +100,23 @@ st.caption(
     f"{year}年度考核结果（{period}，全年累计）。综合得分 = 党建工作考核得分与述职评议得分按规则表加权。"
 )
 
-mean_composite = colleges["composite"].mean()
+# A 学院 login holds its own row only: no count, mean or distribution over colleges is shown for it
+# (they would be its own figures passed off as the university's).
+scoped = current_scope() is not None
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("二级党组织数", f"{colleges.height}")
-m2.metric("平均综合得分", "—" if mean_composite is None else f"{mean_composite:.2f}")
-m3.metric("一票否决", f"{int(colleges['veto'].fill_null(False).sum())}")
-m4.metric("党支部数", f"{int(tiers['count'].sum())}")
+if not scoped:
+    mean_composite = colleges["composite"].mean()
+    m1.metric("二级党组织数", f"{colleges.height}")
+    m2.metric("平均综合得分", NO_VALUE if mean_composite is None else f"{mean_composite:.2f}")
+    m3.metric("一票否决", f"{int(colleges['veto'].fill_null(False).sum())}")
+    m4.metric("党支部数", f"{int(tiers['count'].sum())}")
+elif not colleges.is_empty():
+    own = colleges.row(0, named=True)
+    m1.metric("本院综合得分", NO_VALUE if own["composite"] is None else f"{own['composite']:.2f}")
+    rank = NO_VALUE if own["rank"] is None else f"{own['rank']} / {colleges_ranked(period)}"
+    m2.metric("全校名次", rank, help="本院名次 / 全校参加考核的二级党组织数")
+    m3.metric("本院等次", own["grade"] or NO_VALUE)
+    m4.metric("本院党支部数", f"{int(tiers['count'].sum())}")
 
 st.subheader("二级党组织考核结果")
 table = colleges.select(
@@ -140,14 +151,15 @@ st.dataframe(
 )
 
 left, right = st.columns(2)
-with left:
-    st.subheader("等次分布")
-    cols = st.columns(len(grades))
-    for col, (label, count) in zip(cols, grades.iter_rows(), strict=True):
-        col.metric(label, f"{count}")
-    st.altair_chart(grade_chart(grades), width="stretch")
-with right:
-    st.subheader("党支部晋位升级")
+if not scoped:
+    with left:
+        st.subheader("等次分布")
+        cols = st.columns(len(grades))
+        for col, (label, count) in zip(cols, grades.iter_rows(), strict=True):
+            col.metric(label, f"{count}")
+        st.altair_chart(grade_chart(grades), width="stretch")
+with right if not scoped else left:
+    st.subheader("本院党支部晋位升级" if scoped else "党支部晋位升级")
     cols = st.columns(len(tiers))
     for col, (label, count) in zip(cols, tiers.iter_rows(), strict=True):
         col.metric(label, f"{count}")

@@ -4,8 +4,9 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.contracts import SHEET_KINDS
 from dagster_project.home import Home
 from dagster_project.ingest.store import sync_inbox
+from dagster_project.ingest.task_owners import OWNERS_TABLE
 
-RAW_TABLES = [kind.table for kind in SHEET_KINDS] + ["rejects", "files"]
+RAW_TABLES = [kind.table for kind in SHEET_KINDS] + ["rejects", OWNERS_TABLE, "files"]
 
 
 @dg.multi_asset(

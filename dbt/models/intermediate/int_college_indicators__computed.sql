@@ -1,4 +1,4 @@
--- 五个到位 indicators per college per period (SPEC §5.1): value against target, score 0–100.
+-- 五个到位 indicators per college per period: value against target, score 0–100.
 -- An indicator without a target (no tasks due, no 教工 branch, no 支出, no checklist, …) is left
 -- out, as are year-end-only indicators before Q4; dimension scores average what is present.
 with college_periods as (
@@ -54,21 +54,34 @@ held as (
         period,
         org_code,
         coalesce(sum(held) filter (where activity_type = '理论学习中心组'), 0) as center_group_study,
-        coalesce(sum(held) filter (where activity_type = '党政联席会议'), 0) as joint_meetings,
-        coalesce(sum(held_by_secretary) filter (where activity_type = '党课'), 0) as secretary_lectures
+        coalesce(sum(held) filter (where activity_type = '党政联席会议'), 0) as joint_meetings
     from activities
     group by all
 ),
 
+-- 党课 the college secretary gave anywhere in the college: at the college itself or in any of its
+-- branches (leaders lecture 到所在支部和基层联系点)
+secretary_lectures as (
+    select
+        period,
+        college_code,
+        coalesce(sum(held_by_college_secretary) filter (where activity_type = '党课'), 0) as secretary_lectures
+    from activities
+    where college_code is not null
+    group by all
+),
+
+-- party-org tasks only (a department's tasks have no college), weighted by 考核分值 (1 where none)
 task_counts as (
     select
         period,
         college_code,
-        count(*) filter (where due_in_period) as tasks_due,
-        count(*) filter (where due_in_period and on_time) as tasks_due_on_time,
-        count(*) as tasks_all,
-        count(*) filter (where done_in_period) as tasks_done
+        sum(cast(weight as decimal(18, 4))) filter (where due_in_period) as tasks_due,
+        sum(cast(weight as decimal(18, 4))) filter (where due_in_period and on_time) as tasks_due_on_time,
+        sum(cast(weight as decimal(18, 4))) as tasks_all,
+        sum(cast(weight as decimal(18, 4))) filter (where done_in_period) as tasks_done
     from tasks
+    where owner_kind = '党组织'
     group by all
 ),
 
@@ -111,7 +124,7 @@ measured as (
         college_periods.*,
         coalesce(held.center_group_study, 0) as center_group_study,
         coalesce(held.joint_meetings, 0) as joint_meetings,
-        coalesce(held.secretary_lectures, 0) as secretary_lectures,
+        coalesce(secretary_lectures.secretary_lectures, 0) as secretary_lectures,
         coalesce(adjustments.vetoed_orgs, 0) as vetoed_orgs,
         coalesce(task_counts.tasks_due, 0) as tasks_due,
         coalesce(task_counts.tasks_due_on_time, 0) as tasks_due_on_time,
@@ -128,6 +141,9 @@ measured as (
     left join held
         on held.period = college_periods.period
         and held.org_code = college_periods.college_code
+    left join secretary_lectures
+        on secretary_lectures.period = college_periods.period
+        and secretary_lectures.college_code = college_periods.college_code
     left join adjustments
         on adjustments.year = college_periods.year
         and adjustments.college_code = college_periods.college_code

@@ -1,10 +1,12 @@
--- Activities of each org (branch or college) held in the period so far, by type.
+-- Activities of each org (branch or college) held in the period so far, by type. held_by_secretary
+-- counts those the org's own secretary gave; held_by_college_secretary those the secretary of the
+-- org's 二级党组织 gave there (a college secretary lectures in the college's branches too).
 with periods as (
     select * from {{ ref('int_periods') }}
 ),
 
 orgs as (
-    select year, org_code, secretary_key from {{ ref('dim_org') }}
+    select year, org_code, college_code, secretary_key from {{ ref('dim_org') }}
 ),
 
 activities as (
@@ -14,6 +16,7 @@ activities as (
 select
     periods.period,
     activities.org_code,
+    orgs.college_code,
     activities.activity_type,
     cast(count(*) as integer) as held,
     cast(count(distinct activities.month) as integer) as months_with,
@@ -21,7 +24,9 @@ select
     cast(sum(case when activities.attended is not null then activities.expected end) as bigint) as expected,
     cast(sum(case when activities.expected is not null then activities.attended end) as bigint) as attended,
     cast(coalesce(sum(activities.attended), 0) as bigint) as attendees,
-    cast(count(*) filter (where activities.speaker_key = orgs.secretary_key) as integer) as held_by_secretary
+    cast(count(*) filter (where activities.speaker_key = orgs.secretary_key) as integer) as held_by_secretary,
+    cast(count(*) filter (where activities.speaker_key = colleges.secretary_key) as integer)
+        as held_by_college_secretary
 from activities
 inner join periods
     on activities.year = periods.year
@@ -29,4 +34,7 @@ inner join periods
 left join orgs
     on orgs.year = activities.year
     and orgs.org_code = activities.org_code
+left join orgs as colleges
+    on colleges.year = orgs.year
+    and colleges.org_code = orgs.college_code
 group by all

@@ -11,6 +11,8 @@ select
     activities.topic,
     activities.speaker_key,
     activities.speaker_key is not null and activities.speaker_key = orgs.secretary_key as by_secretary,
+    -- given by the secretary of the org's 二级党组织 (counts in the college's 书记讲党课 wherever given)
+    activities.speaker_key is not null and activities.speaker_key = colleges.secretary_key as by_college_secretary,
     activities.source_file,
     activities.source_sheet,
     activities.source_row
@@ -18,3 +20,6 @@ from {{ ref('stg_raw__activities') }} as activities
 left join {{ ref('dim_org') }} as orgs
     on orgs.year = activities.year
     and orgs.org_code = activities.org_code
+left join {{ ref('dim_org') }} as colleges
+    on colleges.year = orgs.year
+    and colleges.org_code = orgs.college_code
