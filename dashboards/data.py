@@ -38,6 +38,7 @@ import pyarrow  # noqa: F401  DuckDB's .pl() imports it on first use: ≈ 115 ms
 import streamlit as st
 import xlsxwriter
 
+from dagster_project.cell_text import inert_frame
 from dagster_project.contracts import SHEET_KINDS
 from dagster_project.exports import write_rejects_workbook_from
 from dagster_project.home import DBT_DIR
@@ -448,17 +449,19 @@ def templates_zip() -> bytes:
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """UTF-8 CSV with a BOM, so Excel opens the Chinese text correctly."""
-    return "\ufeff".encode() + frame.write_csv().encode("utf-8")
+    """UTF-8 CSV with a BOM, so Excel opens the Chinese text correctly; text that Excel would take
+    for a formula gets a leading apostrophe (dagster_project/cell_text.py)."""
+    return "\ufeff".encode() + inert_frame(frame).write_csv().encode("utf-8")
 
 
 def xlsx_bytes(frame: pl.DataFrame, worksheet: str = "查询结果") -> bytes:
-    """An .xlsx of `frame`; text stays text (no formulas, links or numbers made of user values)."""
+    """An .xlsx of `frame`; text stays text (no formulas, links or numbers made of user values, and
+    formula-like text with a leading apostrophe, as in the CSV)."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
-    frame.write_excel(workbook, worksheet=worksheet[:31], autofit=True)
+    inert_frame(frame).write_excel(workbook, worksheet=worksheet[:31], autofit=True)
     workbook.close()
     return buffer.getvalue()
 
