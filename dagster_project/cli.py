@@ -28,6 +28,7 @@ STAGES = {
 
 
 def _home() -> Home:
+    os.umask(0o077)  # everything the pipeline and the dashboard write is for this account only
     home = Home.from_env().ensure()
     home.export_env()
     return home
