@@ -1,4 +1,5 @@
-"""The only module that opens DuckDB.
+"""The pages' reads of the published snapshot (自助查询 runs in a worker process of its own:
+dashboards/sql_sandbox.py).
 
 The dashboards read the published snapshot `serving.duckdb` and nothing else, read-only. Opening
 the file costs ~25 ms, a query ~1 ms, so one attachment per snapshot version is shared and each

@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import auth, data, sql_sandbox
-from dashboards.sql_policy import FUNCTION_GROUPS, QueryError
+from dashboards.sql_policy import FUNCTION_GROUPS, QueryError, hide_paths
 
 RESULT_KEY = "sql_result"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,8 +97,8 @@ if submitted:
         result |= {"frame": frame, "truncated": truncated}
     except QueryError as error:
         result["error"] = str(error)
-    except Exception as error:  # never a traceback on this page
-        result["error"] = f"查询失败：{error}"
+    except Exception as error:  # never a traceback, nor a server path, on this page
+        result["error"] = f"查询失败：{hide_paths(str(error), ())}"
     result["elapsed"] = time.perf_counter() - started
     st.session_state[RESULT_KEY] = result
 
