@@ -6,6 +6,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dagster_project.home import DASHBOARD_APP, REPO_ROOT, Home
+from dagster_project.home import DASHBOARD_APP, REPO_ROOT, TRUSTED_PROXIES_ENV, Home
 from dagster_project.recovery import CLI_RUN_TAGS, fail_interrupted_runs, pipeline_lock
 
 app = typer.Typer(help="党建考核数据仓库 — 命令行", no_args_is_help=True, add_completion=False)
@@ -28,6 +29,7 @@ STAGES = {
 
 
 def _home() -> Home:
+    os.umask(0o077)  # everything the pipeline and the dashboard write is for this account only
     home = Home.from_env().ensure()
     home.export_env()
     return home
@@ -407,7 +409,12 @@ def user_list() -> None:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     if not users:
-        console.print("尚无用户：看板无需登录，仅适合在本机（127.0.0.1）单人使用。")
+        if home.users.exists():
+            console.print(
+                f"用户文件 {home.users} 中没有用户：看板拒绝所有访问，请用 dangjian user add 添加用户。"
+            )
+        else:
+            console.print("尚无用户：看板无需登录，仅适合在本机（127.0.0.1）单人使用。")
         return
     table = Table(title=f"看板用户（{home.users}）")
     for col in ("用户名", "角色", "学院编码", "添加时间"):
@@ -431,10 +438,22 @@ def user_remove(name: Annotated[str, typer.Argument(help="要删除的用户名"
         raise typer.Exit(1) from exc
     console.print(f"已删除用户 {removed.name}（{removed.scope_label}）。")
     if not left:
-        console.print("[yellow]已没有任何用户：看板将不再要求登录，仅适合在本机单人使用。[/yellow]")
+        console.print(
+            "[yellow]已没有任何用户：看板现在拒绝所有访问（不会改为免登录）。"
+            "请用 dangjian user add 添加用户；"
+            f"若确要在本机免登录单人使用，请删除 {home.users} 后重新启动看板。[/yellow]"
+        )
 
 
-def streamlit_command(port: int) -> list[str]:
+# The names a browser may use for the dashboard (the Host header of its websocket). Any other
+# name is refused: a web page on attacker.example whose name is made to point at 127.0.0.1 (DNS
+# rebinding) gets no connection. Behind a reverse proxy that passes its own host name on, add it
+# with --allowed-host.
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
+
+
+def streamlit_command(port: int, allowed_hosts: Sequence[str] = ()) -> list[str]:
+    hosts = [h for h in (*LOCAL_HOSTS, *allowed_hosts) if h]
     return [
         sys.executable,
         "-m",
@@ -451,6 +470,7 @@ def streamlit_command(port: int) -> list[str]:
         "false",
         "--server.fileWatcherType",
         "none",
+        *[arg for host in dict.fromkeys(hosts) for arg in ("--server.allowedHosts", host)],
     ]
 
 
@@ -463,14 +483,29 @@ def _exec(command: list[str]) -> None:
 
 
 @app.command()
-def serve(port: Annotated[int, typer.Option(help="端口")] = 8501) -> None:
+def serve(
+    port: Annotated[int, typer.Option(help="端口")] = 8501,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(help="经反向代理访问时浏览器使用的主机名（可重复）；默认只接受 localhost 和 127.0.0.1"),
+    ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="可信的反向代理地址（可重复，如 127.0.0.1；也可用环境变量 DANGJIAN_TRUSTED_PROXIES，"
+            "逗号分隔）：只有来自它的 X-Forwarded-For 才被采信，用于按客户端限制登录失败；默认不采信"
+        ),
+    ] = None,
+) -> None:
     """启动看板（只读 serving.duckdb），地址 http://127.0.0.1:PORT 。"""
     home = _home()
     if not home.serving.exists():
         console.print(f"[yellow]尚无发布的数据快照 {home.serving}，请先运行 dangjian run。[/yellow]")
     console.print(f"看板：http://127.0.0.1:{port}  （数据：{home.serving}）")
+    if trusted_proxy:  # else whatever DANGJIAN_TRUSTED_PROXIES says (none when unset)
+        os.environ[TRUSTED_PROXIES_ENV] = ",".join(trusted_proxy)
     os.chdir(REPO_ROOT)  # Streamlit reads .streamlit/config.toml from the working directory
-    _exec(streamlit_command(port))
+    _exec(streamlit_command(port, allowed_host or ()))
 
 
 @app.command()
@@ -483,7 +518,7 @@ def up(
     if not any(p.is_file() for p in home.inbox.rglob("*")):
         demo(seed=seed, scale=1.0)
     run()
-    serve(port=port)
+    serve(port=port, allowed_host=None, trusted_proxy=None)
 
 
 @app.command()

@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 import xlsxwriter
 
+from dagster_project.cell_text import inert
 from dagster_project.contracts import KINDS
 
 REJECTS_SHEET = "退回清单"
@@ -261,8 +262,8 @@ def _write_sheet(
                 ws.write_datetime(r, c, value, fmt["datetime"])
                 text = "0000-00-00 00:00:00"
             else:
-                # Always a string: user values such as "=1+1", "0012" or URLs stay exactly as typed.
-                text = str(value)
+                # Always a string: "0012" or a URL stays as typed, "=1+1" gets an apostrophe (cell_text).
+                text = inert(str(value))
                 ws.write_string(r, c, text, fmt["wrap"] if header in _WRAPPED else fmt["text"])
             widths[c] = max(widths[c], max((_display_width(line) for line in text.split("\n")), default=0))
     for c, header in enumerate(headers):

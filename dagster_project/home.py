@@ -1,12 +1,23 @@
-"""Where a deployment keeps its state: one folder, `DANGJIAN_HOME` (SPEC §8)."""
+"""Where a deployment keeps its state: one folder, `DANGJIAN_HOME`.
+
+The folder holds ID-card numbers in clear (the warehouse's raw schema, the archived workbooks) and
+the login hashes, so it is for the account that runs the pipeline only: `ensure` makes it 0700 and
+the files that matter 0600 (also in a home made before this rule), and `dangjian` runs with umask
+077, so whatever it, dbt or Dagster write later is owner-only too.
+"""
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO_ROOT / "dbt"
 DASHBOARD_APP = REPO_ROOT / "dashboards" / "app.py"
+# Reverse proxies whose X-Forwarded-For the dashboard believes (`dangjian serve --trusted-proxy`).
+TRUSTED_PROXIES_ENV = "DANGJIAN_TRUSTED_PROXIES"
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
 
 
 @dataclass(frozen=True)
@@ -56,8 +67,15 @@ class Home:
         return self.dagster_home / "last_run.log"
 
     def ensure(self) -> "Home":
+        self.root.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        private(self.root)
         for d in (self.inbox, self.archive, self.exports, self.dagster_home):
-            d.mkdir(parents=True, exist_ok=True)
+            d.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        private(self.archive)
+        for path in (self.warehouse, self.serving, self.users):
+            for file in (path, path.with_name(path.name + ".wal")):
+                if file.exists():
+                    private(file)
         yaml = self.dagster_home / "dagster.yaml"
         if not yaml.exists():
             # One DuckDB writer at a time (stack.md §4.2); no telemetry on an offline machine.
@@ -74,3 +92,8 @@ class Home:
         os.environ.setdefault("DO_NOT_TRACK", "1")
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
         os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+
+def private(path: Path) -> None:
+    """Owner-only: 0700 for a folder, 0600 for a file."""
+    os.chmod(path, PRIVATE_DIR if stat.S_ISDIR(os.stat(path).st_mode) else PRIVATE_FILE)

@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 import xlsxwriter
 
+from dagster_project.cell_text import inert
 from dagster_project.home import REPO_ROOT
 
 COLLEGE_SHEET = "二级党组织考核结果"
@@ -302,7 +303,7 @@ def _write_sheet(
                 ws.write_number(r, c, value, fmt["score"])
                 text = f"{value:.2f}"
             else:
-                text = str(value)
+                text = inert(str(value))
                 style = "wrap" if header in _WRAPPED else "center" if header in _CENTERED else "text"
                 ws.write_string(r, c, text, fmt[style])
             widths[c] = max(widths[c], _display_width(text))

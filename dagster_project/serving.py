@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.faults import crash_point
+from dagster_project.home import PRIVATE_FILE
 
 PUBLISHED_SCHEMAS = ("marts",)
 
@@ -91,6 +92,7 @@ def publish_snapshot(warehouse: Path, serving: Path, build_id: str | None = None
             )
     finally:
         con.close()
+    os.chmod(tmp, PRIVATE_FILE)  # marts hold names of people: for the account that serves them only
     _fsync(tmp)  # the new file is on disk before the name points at it
     os.replace(tmp, serving)
     _fsync(serving.parent)  # and the rename itself survives a power cut

@@ -5,7 +5,9 @@ own college. Passwords are stored as argon2id hashes (argon2-cffi), never in cle
 rewritten atomically (temporary file + `os.replace`) and readable by its owner only, so a dashboard
 reading it never sees half a write.
 
-With no users in the file (or no file) the dashboard runs open, for one person on 127.0.0.1.
+With no users file at all when the dashboard starts, it runs open, for one person on 127.0.0.1;
+a users file that exists must hold at least one user (dashboards/auth.py), and a dashboard started
+with logins keeps them for as long as it runs.
 """
 
 import json
@@ -98,7 +100,12 @@ def check_role(role: str, college: str | None) -> tuple[str, str | None]:
 
 
 def read_users(path: Path) -> dict[str, User]:
-    """{name: User} from the users file; {} when it does not exist. UserError if it cannot be read."""
+    """{name: User} from the users file; {} when it does not exist. UserError if it cannot be read.
+
+    The file must be exactly what `write_users` writes: an object whose "users" is a list of user
+    objects with text fields. Anything else — `{"users": {}}`, `{"users": ""}`, a row that is not an
+    object — is damage, never "no users": the dashboard must not read it as a reason to run open.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -106,23 +113,24 @@ def read_users(path: Path) -> dict[str, User]:
         return {}
     except OSError as error:
         raise UserError(f"无法读取用户文件 {path}：{error.strerror or error}") from None
+    damaged = UserError(f"用户文件 {path} 已损坏（不是有效的用户列表），请检查或删除后重新添加用户。")
     try:
         document = json.loads(text)
-        rows = document["users"]
-        users = {
-            row["name"]: User(
-                name=row["name"],
-                role=row["role"],
-                college=row.get("college"),
-                password_hash=row["password_hash"],
-                created_at=row.get("created_at", ""),
-            )
-            for row in rows
-        }
-    except (ValueError, KeyError, TypeError):
-        raise UserError(
-            f"用户文件 {path} 已损坏（不是有效的用户列表），请检查或删除后重新添加用户。"
-        ) from None
+    except ValueError:
+        raise damaged from None
+    rows = document.get("users") if isinstance(document, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise damaged
+    users: dict[str, User] = {}
+    for row in rows:
+        fields = {key: row.get(key) for key in ("name", "role", "college", "password_hash", "created_at")}
+        if not all(isinstance(fields[key], str) for key in ("name", "role", "password_hash")):
+            raise damaged
+        if not all(fields[key] is None or isinstance(fields[key], str) for key in ("college", "created_at")):
+            raise damaged
+        if fields["name"] in users:
+            raise UserError(f"用户文件 {path} 中用户「{fields['name']}」出现了两次，请检查后重新添加。")
+        users[fields["name"]] = User(**{**fields, "created_at": fields["created_at"] or ""})
     for user in users.values():
         if user.role not in ROLES or (user.role == ROLE_COLLEGE) != (user.college is not None):
             raise UserError(f"用户文件 {path} 中用户「{user.name}」的角色无效，请删除后重新添加。")

@@ -76,6 +76,11 @@ st.set_page_config(page_title="党建考核数据仓库", page_icon=":material/f
 
 # Always declare the navigation (even with no snapshot, even before login) so Streamlit never falls
 # back to listing pages/. Before login it is hidden: the page asked for in the URL opens after login.
+# A users file that cannot be used stops every page, with the navigation hidden too.
+problem = auth.access_problem()
+if problem is not None:
+    st.navigation(PAGES, position="hidden")
+    auth.stop_with(problem)
 login_required, login = auth.check_login()
 if login_required and login is None:
     st.navigation(PAGES, position="hidden")

@@ -1,4 +1,5 @@
-"""The only module that opens DuckDB.
+"""The pages' reads of the published snapshot (自助查询 runs in a worker process of its own:
+dashboards/sql_sandbox.py).
 
 The dashboards read the published snapshot `serving.duckdb` and nothing else, read-only. Opening
 the file costs ~25 ms, a query ~1 ms, so one attachment per snapshot version is shared and each
@@ -20,7 +21,6 @@ import contextlib
 import io
 import json
 import os
-import re
 import tempfile
 import threading
 import time
@@ -38,6 +38,7 @@ import pyarrow  # noqa: F401  DuckDB's .pl() imports it on first use: ≈ 115 ms
 import streamlit as st
 import xlsxwriter
 
+from dagster_project.cell_text import inert_frame
 from dagster_project.contracts import SHEET_KINDS
 from dagster_project.exports import write_rejects_workbook_from
 from dagster_project.home import DBT_DIR
@@ -77,7 +78,7 @@ def current_scope() -> str | None:
 
     Taken from the login in the session, never from the URL; raises auth.LoginRequired when users
     exist and nobody is logged in (including code running outside a session, such as a deferred
-    download: bind the scope first, as `rejects_download` does).
+    download: wrap it in `auth.deferred`, as `rejects_download` does).
     """
     return auth.data_scope()
 
@@ -380,9 +381,8 @@ def rejects_workbook(source_file: str | None = None) -> bytes:
 
 def rejects_download(source_file: str | None = None) -> Callable[[], bytes]:
     """`rejects_workbook` for a download button's deferred `data`: Streamlit calls it later on a
-    worker thread that has no session, so the viewer's scope is bound now."""
-    scope = current_scope()
-    return lambda: _rejects_workbook(source_file, scope)
+    worker thread that has no session, so the login is checked again then (`auth.deferred`)."""
+    return auth.deferred(lambda scope: _rejects_workbook(source_file, scope))
 
 
 def _rejects_workbook(source_file: str | None, scope: str | None) -> bytes:
@@ -410,9 +410,8 @@ def result_sheet_workbook(year: int) -> bytes:
 
 
 def result_sheet_download(year: int) -> Callable[[], bytes]:
-    """`result_sheet_workbook` for a download button's deferred `data` (scope bound now)."""
-    scope = current_scope()
-    return lambda: _result_sheet(int(year), scope)
+    """`result_sheet_workbook` for a download button's deferred `data` (login checked again then)."""
+    return auth.deferred(lambda scope: _result_sheet(int(year), scope))
 
 
 def _result_sheet(year: int, scope: str | None) -> bytes:
@@ -448,17 +447,19 @@ def templates_zip() -> bytes:
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """UTF-8 CSV with a BOM, so Excel opens the Chinese text correctly."""
-    return "\ufeff".encode() + frame.write_csv().encode("utf-8")
+    """UTF-8 CSV with a BOM, so Excel opens the Chinese text correctly; text that Excel would take
+    for a formula gets a leading apostrophe (dagster_project/cell_text.py)."""
+    return "\ufeff".encode() + inert_frame(frame).write_csv().encode("utf-8")
 
 
 def xlsx_bytes(frame: pl.DataFrame, worksheet: str = "查询结果") -> bytes:
-    """An .xlsx of `frame`; text stays text (no formulas, links or numbers made of user values)."""
+    """An .xlsx of `frame`; text stays text (no formulas, links or numbers made of user values, and
+    formula-like text with a leading apostrophe, as in the CSV)."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
-    frame.write_excel(workbook, worksheet=worksheet[:31], autofit=True)
+    inert_frame(frame).write_excel(workbook, worksheet=worksheet[:31], autofit=True)
     workbook.close()
     return buffer.getvalue()
 
@@ -531,299 +532,3 @@ def _cached_manifest_descriptions(path: str, version: int) -> dict[str, dict[str
             docs[name] = " ".join((column.get("description") or "").split())
         out[node.get("alias") or node["name"]] = docs
     return out
-
-
-# ---- 自助查询: one read-only SELECT over the snapshot ---------------------------------------------
-
-SQL_DEFAULT_LIMIT = 1_000
-SQL_MAX_LIMIT = 10_000
-SQL_TIMEOUT_S = 10.0
-SQL_MEMORY_LIMIT = "2GB"
-SQL_FORBIDDEN_MESSAGE = "无权限：自助查询只对组织部用户开放。"
-SQL_TIMEOUT_MESSAGE = (
-    "查询超时（超过 {seconds:g} 秒），已停止。请加上筛选条件、减少连接的表，或先用 count(*) 看看数据量。"
-)
-
-
-class QueryError(Exception):
-    """A refused or failed self-service query; `str(error)` is the Chinese message to show."""
-
-
-_ONLY_SELECT = "只能执行以 SELECT 或 WITH 开头的只读查询。"
-_FORBIDDEN: dict[str, str] = {
-    "attach": "挂载其他数据库",
-    "detach": "卸载数据库",
-    "copy": "读写文件",
-    "export": "导出数据库",
-    "import": "导入数据库",
-    "install": "安装扩展",
-    "load": "加载扩展",
-    "pragma": "修改或查看数据库设置",
-    "set": "修改设置",
-    "reset": "修改设置",
-    "call": "调用过程",
-    "use": "切换数据库",
-    "insert": "修改数据",
-    "update": "修改数据",
-    "delete": "修改数据",
-    "merge": "修改数据",
-    "truncate": "修改数据",
-    "create": "创建对象",
-    "drop": "删除对象",
-    "alter": "修改表结构",
-    "checkpoint": "写入数据库文件",
-    "vacuum": "写入数据库文件",
-    "begin": "开启事务",
-    "commit": "提交事务",
-    "rollback": "回滚事务",
-    "prepare": "预编译语句",
-    "execute": "执行预编译语句",
-    "deallocate": "预编译语句",
-}
-_DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
-_FIRST_WORD = re.compile(r"[A-Za-z_]+")
-
-
-def check_readonly_sql(sql: str) -> str | None:
-    """None if `sql` is one read-only SELECT/WITH statement, else the Chinese reason it is refused.
-
-    Comments and whitespace are ignored; a `;` inside a string, quoted name or comment is fine; only
-    one statement is allowed (a trailing `;` is fine). DuckDB's parser confirms the statement type.
-    """
-    try:
-        _statement_body(sql)
-    except QueryError as error:
-        return str(error)
-    return None
-
-
-def _statement_body(sql: str) -> str:
-    """The statement to run (comments blanked, trailing `;` removed), or QueryError why not."""
-    if not sql or not sql.strip():
-        raise QueryError("请输入查询语句（以 SELECT 或 WITH 开头）。")
-    try:
-        text, semicolons = _blank_comments(sql)
-    except ValueError as error:
-        raise QueryError(str(error)) from None
-    start = len(text) - len(text.lstrip())
-    end = len(text.rstrip())
-    while end > start and text[end - 1] == ";":
-        end = len(text[: end - 1].rstrip())
-    body = text[start:end]
-    if not body:
-        raise QueryError("只有注释，没有查询语句。请输入以 SELECT 或 WITH 开头的查询。")
-    if any(start <= p < end for p in semicolons):
-        raise QueryError("一次只能执行一条查询语句：请删除分号（;）及其后面的其他语句。")
-    first = _FIRST_WORD.match(body)
-    word = first.group().lower() if first else ""
-    if word in _FORBIDDEN:
-        what = f"{word.upper()} 语句（{_FORBIDDEN[word]}）"
-        raise QueryError(f"不允许执行 {what}。自助查询是只读的，{_ONLY_SELECT}")
-    if word not in ("select", "with"):
-        shown = f"（当前语句以「{body.split()[0][:20]}」开头）"
-        raise QueryError(f"{_ONLY_SELECT}{shown}")
-    try:
-        with duckdb.connect() as parser:
-            statements = parser.extract_statements(body)
-    except duckdb.Error as error:
-        raise QueryError(f"SQL 语法错误：{_duckdb_message(error)}") from None
-    if len(statements) != 1:
-        raise QueryError("一次只能执行一条查询语句：请删除分号（;）及其后面的其他语句。")
-    if statements[0].type != duckdb.StatementType.SELECT:
-        raise QueryError(f"这条语句会修改数据或设置，不允许执行。{_ONLY_SELECT}")
-    return body
-
-
-def _blank_comments(sql: str) -> tuple[str, list[int]]:
-    """`sql` with comments replaced by spaces (newlines kept, so positions stay), and the positions of
-    the `;` outside strings, quoted names and comments. ValueError for an unclosed quote or comment."""
-    chars = list(sql)
-    semicolons: list[int] = []
-    n = len(sql)
-    i = 0
-
-    def blank(a: int, b: int) -> None:
-        for k in range(a, b):
-            if chars[k] != "\n":
-                chars[k] = " "
-
-    while i < n:
-        ch = sql[i]
-        if sql.startswith("--", i):
-            j = sql.find("\n", i)
-            j = n if j < 0 else j
-            blank(i, j)
-            i = j
-        elif sql.startswith("/*", i):
-            depth, j = 0, i
-            while j < n:
-                if sql.startswith("/*", j):
-                    depth, j = depth + 1, j + 2
-                elif sql.startswith("*/", j):
-                    depth, j = depth - 1, j + 2
-                    if depth == 0:
-                        break
-                else:
-                    j += 1
-            if depth:
-                raise ValueError("SQL 中有未结束的注释（/* 缺少 */）。")
-            blank(i, j)
-            i = j
-        elif ch in "'\"":
-            # E'...' strings allow backslash escapes; otherwise a doubled quote is the escape.
-            backslash = ch == "'" and i > 0 and sql[i - 1] in "eE" and (i < 2 or not _is_word(sql[i - 2]))
-            j = i + 1
-            while True:
-                if j >= n:
-                    raise ValueError("SQL 中有未配对的引号，请检查字符串或带引号的名称。")
-                if (backslash and sql[j] == "\\") or sql.startswith(ch * 2, j):  # an escaped quote
-                    j += 2
-                elif sql[j] == ch:
-                    break
-                else:
-                    j += 1
-            i = j + 1
-        elif ch == "$" and (tag := _DOLLAR_TAG.match(sql, i)) and (i == 0 or not _is_word(sql[i - 1])):
-            close = sql.find(tag.group(), tag.end())
-            if close < 0:
-                raise ValueError("SQL 中有未结束的 $$ 字符串。")
-            i = close + len(tag.group())
-        else:
-            if ch == ";":
-                semicolons.append(i)
-            i += 1
-    return "".join(chars), semicolons
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
-def run_readonly_sql(
-    sql: str,
-    limit: int = SQL_DEFAULT_LIMIT,
-    timeout_s: float = SQL_TIMEOUT_S,
-    path: str | Path | None = None,
-) -> tuple[pl.DataFrame, bool]:
-    """Run one read-only SELECT on the snapshot; return (at most `limit` rows, whether there were more).
-
-    Refused statements, errors and the time limit raise QueryError with a Chinese message. The query
-    runs on its own in-memory DuckDB that attaches the snapshot read-only, then forbids file and
-    network access (read_csv, ATTACH, COPY, extensions) and locks its settings; a separate instance,
-    so these settings never touch the dashboards' connections. The snapshot holds only `marts`
-    (and `meta`), never `raw`.
-    """
-    if current_scope() is not None:
-        raise QueryError(SQL_FORBIDDEN_MESSAGE)
-    body = _statement_body(sql)
-    limit = max(1, min(int(limit), SQL_MAX_LIMIT))
-    path = Path(path) if path is not None else serving_path()
-    if not path.is_file():
-        raise QueryError(NO_SNAPSHOT_MESSAGE)
-    try:
-        con = _sandbox(path)
-    except duckdb.Error as error:
-        raise QueryError(f"无法打开数据快照：{_duckdb_message(error)}") from None
-
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["frame"] = _fetch(con, body, limit)
-        except BaseException as error:  # reported in the caller's thread
-            outcome["error"] = error
-
-    worker = threading.Thread(target=work, name="dangjian-sql", daemon=True)
-    worker.start()
-    worker.join(timeout_s)
-    interrupted = worker.is_alive()
-    for _ in range(50):  # an interrupt that lands between two steps is lost: repeat until it stops
-        if not worker.is_alive():
-            break
-        con.interrupt()
-        worker.join(0.2)
-    if worker.is_alive():  # never seen; leave the thread to finish on its own
-        raise QueryError(SQL_TIMEOUT_MESSAGE.format(seconds=timeout_s))
-    con.close()
-    if "frame" in outcome:
-        frame = outcome["frame"]
-        return frame.head(limit), frame.height > limit
-    error = outcome.get("error")
-    if interrupted:
-        raise QueryError(SQL_TIMEOUT_MESSAGE.format(seconds=timeout_s))
-    if isinstance(error, QueryError):
-        raise error
-    if isinstance(error, duckdb.Error):
-        raise QueryError(_query_error_message(error)) from None
-    raise QueryError(f"查询失败：{error}") from None
-
-
-def _sandbox(path: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(
-        ":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-    )
-    try:
-        for attempt in range(_LOCK_RETRIES):
-            try:
-                con.execute("attach ? as snapshot (read_only)", [str(path)])
-                break
-            except duckdb.IOException:
-                if attempt == _LOCK_RETRIES - 1:
-                    raise
-                time.sleep(_LOCK_BACKOFF_S * (attempt + 1))
-        con.execute("use snapshot")
-        con.execute("set search_path = 'snapshot.marts'")  # `from branch_scores` means marts.branch_scores
-        con.execute("set enable_external_access = false")
-        con.execute(f"set memory_limit = '{SQL_MEMORY_LIMIT}'")
-        con.execute("set lock_configuration = true")
-    except BaseException:
-        con.close()
-        raise
-    return con
-
-
-# DuckDB types shown as they are; HUGEINT (e.g. sum of BIGINT) becomes DECIMAL(38,0); anything else
-# (lists, structs, maps, intervals, UUID, BLOB, time zones, enums...) becomes its text, so the grid,
-# CSV and Excel all take it.
-_NATIVE_TYPES = re.compile(
-    r"BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE"
-    r"|DECIMAL\(\d+,\s*\d+\)|VARCHAR|DATE|TIMESTAMP(_S|_MS|_NS)?|TIME"
-)
-
-
-def _fetch(con: duckdb.DuckDBPyConnection, body: str, limit: int) -> pl.DataFrame:
-    inner = f"select * from (\n{body}\n) as q"  # newlines: a trailing `--` comment cannot eat the `)`
-    relation = con.sql(inner)
-    if relation is None:
-        raise QueryError(_ONLY_SELECT)
-    columns = []
-    for name, dtype in zip(relation.columns, relation.types, strict=True):
-        ident = '"' + name.replace('"', '""') + '"'
-        kind = str(dtype)
-        if _NATIVE_TYPES.fullmatch(kind):
-            columns.append(ident)
-        elif kind in ("HUGEINT", "UHUGEINT"):
-            columns.append(f"{ident}::DECIMAL(38,0) as {ident}")
-        else:
-            columns.append(f"{ident}::VARCHAR as {ident}")
-    return con.sql(f"select {', '.join(columns)} from (\n{inner}\n) as r limit {limit + 1}").pl()
-
-
-def _duckdb_message(error: BaseException) -> str:
-    text = str(error).strip()
-    return text[:600] + ("…" if len(text) > 600 else "")
-
-
-def _query_error_message(error: duckdb.Error) -> str:
-    detail = _duckdb_message(error)
-    if isinstance(error, duckdb.PermissionException):
-        return "不允许读取文件或访问外部资源：自助查询只能查询已发布数据中 marts 的表。"
-    if isinstance(error, duckdb.OutOfMemoryException):
-        return f"查询需要的内存超过上限（{SQL_MEMORY_LIMIT}），请加上筛选条件或减少返回的列。"
-    if isinstance(error, duckdb.InterruptException):
-        return "查询被中断。"
-    if isinstance(error, duckdb.CatalogException):
-        return f"找不到表、列或函数（可在「数据目录」中查看 marts 的表和列）：{detail}"
-    if isinstance(error, duckdb.ParserException):
-        return f"SQL 语法错误：{detail}"
-    return f"查询出错：{detail}"

@@ -16,16 +16,17 @@ from python_calamine import CalamineWorkbook
 from streamlit.testing.v1 import AppTest
 
 from dagster_project.users import add_user, remove_user
-from dashboards import auth, data
+from dashboards import auth, data, sql_sandbox
 from dashboards.auth import (
     ABSOLUTE_TIMEOUT_S,
     IDLE_TIMEOUT_S,
     LoginRequired,
     LoginSession,
-    LoginThrottle,
     session_problem,
     start_session,
 )
+from dashboards.login_limits import FAILURE_WINDOW_S, LOCAL_CLIENT, LoginThrottle
+from dashboards.sql_policy import QueryError
 from tests.serving_fixture import BROKEN_FILE, CLEAN_FILE, GOOD_FILE, build_serving_db
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
@@ -54,47 +55,35 @@ class Clock:
 # ---- failed logins ---------------------------------------------------------------------------------
 
 
-def test_fifth_failure_locks_the_name_for_60_seconds():
+def test_fifth_failure_locks_the_name_for_60_seconds_for_that_client():
     clock = Clock()
     throttle = LoginThrottle(clock=clock)
     for _ in range(4):
-        assert throttle.record_failure("jsj") == 0
+        assert throttle.record_failure("jsj", LOCAL_CLIENT) == 0
         clock.t += 1
-    assert throttle.wait_seconds("jsj") == 0
-    assert throttle.record_failure("jsj") == 60
-    assert throttle.wait_seconds("jsj") == 60
-    assert throttle.wait_seconds("JSJ ") == 60  # the same name typed differently
-    assert throttle.wait_seconds("mks") == 0  # another name is not locked
+    assert throttle.wait_seconds("jsj", LOCAL_CLIENT) == 0
+    assert throttle.record_failure("jsj", LOCAL_CLIENT) == 60
+    assert throttle.wait_seconds("jsj", LOCAL_CLIENT) == 60
+    assert throttle.wait_seconds("JSJ ", LOCAL_CLIENT) == 60  # the same name typed differently
+    assert throttle.wait_seconds("mks", LOCAL_CLIENT) == 0  # another name is not locked
+    assert throttle.wait_seconds("jsj", "10.0.0.5") == 0  # nor the same name from another client
     clock.t += 59.5
-    assert throttle.wait_seconds("jsj") == 1
+    assert throttle.wait_seconds("jsj", LOCAL_CLIENT) == 1
     clock.t += 0.5
-    assert throttle.wait_seconds("jsj") == 0
-    # The count starts again after a lock.
-    assert [throttle.record_failure("jsj") for _ in range(5)] == [0, 0, 0, 0, 60]
+    assert throttle.wait_seconds("jsj", LOCAL_CLIENT) == 0
 
 
 def test_old_failures_are_forgotten_and_a_success_clears_the_count():
     clock = Clock()
     throttle = LoginThrottle(clock=clock)
     for _ in range(4):
-        throttle.record_failure("jsj")
-    clock.t += auth.FAILURE_WINDOW_S
-    assert throttle.record_failure("jsj") == 0  # the four are older than the window
+        throttle.record_failure("jsj", LOCAL_CLIENT)
+    clock.t += FAILURE_WINDOW_S
+    assert throttle.record_failure("jsj", LOCAL_CLIENT) == 0  # the four are older than the window
     for _ in range(3):
-        throttle.record_failure("jsj")
-    throttle.record_success("jsj")
-    assert [throttle.record_failure("jsj") for _ in range(4)] == [0, 0, 0, 0]
-
-
-def test_failures_across_names_lock_everyone():
-    clock = Clock()
-    throttle = LoginThrottle(clock=clock)
-    for i in range(19):
-        assert throttle.record_failure(f"guess{i}") == 0
-    assert throttle.record_failure("guess19") == 60
-    assert throttle.wait_seconds("zzb") == 60  # a name never tried is locked too
-    clock.t += 60
-    assert throttle.wait_seconds("zzb") == 0
+        throttle.record_failure("jsj", LOCAL_CLIENT)
+    throttle.record_success("jsj", LOCAL_CLIENT)
+    assert [throttle.record_failure("jsj", LOCAL_CLIENT) for _ in range(4)] == [0, 0, 0, 0]
 
 
 # ---- session expiry --------------------------------------------------------------------------------
@@ -277,10 +266,10 @@ def test_query_results_are_cached_per_scope(college_snapshot, monkeypatch):
 def test_sql_page_function_refuses_a_college(college_snapshot, monkeypatch):
     monkeypatch.setenv("DANGJIAN_SERVING_DB", str(college_snapshot))
     monkeypatch.setattr(auth, "data_scope", lambda: "C01")
-    with pytest.raises(data.QueryError, match="无权限：自助查询只对组织部用户开放。"):
-        data.run_readonly_sql("select count(*) from marts.branch_scores")
+    with pytest.raises(QueryError, match="无权限：自助查询只对组织部用户开放。"):
+        sql_sandbox.run_readonly_sql("select count(*) from marts.branch_scores")
     monkeypatch.setattr(auth, "data_scope", lambda: None)
-    frame, more = data.run_readonly_sql("select count(*)::BIGINT as n from marts.branch_scores")
+    frame, more = sql_sandbox.run_readonly_sql("select count(*)::BIGINT as n from marts.branch_scores")
     assert frame["n"].to_list() == [8] and not more
 
 
@@ -381,20 +370,20 @@ def test_every_page_asks_for_a_login_once_a_user_exists(home):
         assert not at.dataframe and not at.get("download_button"), page
 
 
-def test_wrong_password_then_sixth_failure_is_locked(home):
+def test_wrong_password_then_sixth_failure_waits(home):
     at = start()
     for attempt in range(1, 6):
         log_in(at, "jsj", f"wrong-{attempt}")
         assert is_login_form(at)
-        expected = "用户名或密码错误。" + ("连续失败次数过多，请 60 秒后再试。" if attempt == 5 else "")
+        expected = "用户名或密码错误。" + ("失败次数过多，请 60 秒后再试。" if attempt == 5 else "")
         assert [e.value for e in at.error] == [expected]
-    log_in(at, "jsj", PASSWORD)  # the right password, but the name is locked: not even checked
+    log_in(at, "jsj", PASSWORD)  # the right password, but this client waits: not even checked
     assert is_login_form(at)
     assert len(at.error) == 1
-    assert re.fullmatch(r"登录失败次数过多，已暂停登录，请 (59|60) 秒后再试。", at.error[0].value)
-    # Another tab (a new session) is locked as well: the limiter is shared by the process.
+    assert re.fullmatch(r"登录失败次数过多，请 (59|60) 秒后再试。", at.error[0].value)
+    # Another tab of the same client (a new session) waits as well: the limiter is the server's.
     other = log_in(start(), "jsj", PASSWORD)
-    assert is_login_form(other) and "已暂停登录" in other.error[0].value
+    assert is_login_form(other) and "登录失败次数过多" in other.error[0].value
 
 
 def test_org_login_sees_everything_and_the_sql_page(home):

@@ -64,13 +64,23 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
 @contextlib.contextmanager
 def dangjian_serve(home: Path, logs: Path) -> Iterator[str]:
     """`dangjian serve` on `home` in its own process group; yields the base URL."""
+    with serve_process(home, logs) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def serve_process(
+    home: Path, logs: Path, args: tuple[str, ...] = (), env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`dangjian serve [args]` on `home`; yields (base URL, the process: the Streamlit server itself,
+    since `serve` execs it)."""
     port = _free_port()
-    env = {**os.environ, "DANGJIAN_HOME": str(home)}
+    env = {**os.environ, "DANGJIAN_HOME": str(home), **(env or {})}
     env.pop("DANGJIAN_SERVING_DB", None)
     log_path = logs / "serve.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("dangjian")), "serve", "--port", str(port)],
+            [str(Path(sys.executable).with_name("dangjian")), "serve", "--port", str(port), *args],
             env=env,
             cwd=REPO_ROOT,
             stdout=log,
@@ -79,7 +89,7 @@ def dangjian_serve(home: Path, logs: Path) -> Iterator[str]:
         )
         try:
             _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log_path)
-            yield f"http://127.0.0.1:{port}/"
+            yield f"http://127.0.0.1:{port}/", proc
         finally:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)

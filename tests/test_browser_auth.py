@@ -9,6 +9,7 @@ server sent over the websocket (tables and charts are drawn on canvases, so thei
 where it travels: the Arrow bytes inside the messages).
 """
 
+import contextlib
 import re
 import shutil
 from collections.abc import Iterator
@@ -59,6 +60,8 @@ def _settle(page) -> None:
 def _login_form(page):
     page.locator("h1").first.wait_for(timeout=60_000)
     form = page.locator('[data-testid="stForm"]')
+    with contextlib.suppress(Exception):  # the title can arrive a moment before the form when busy
+        page.get_by_label("密码").wait_for(timeout=30_000)
     assert form.count() == 1, f"no login form: {page.inner_text('body')[:300]}"
     return form
 

@@ -20,7 +20,8 @@ from streamlit.testing.v1 import AppTest
 
 from dagster_project.contracts import SHEET_KINDS
 from dagster_project.templates import template_name
-from dashboards import data
+from dashboards import data, sql_sandbox, sql_worker
+from dashboards.sql_policy import QueryError, check_readonly_sql
 from tests.serving_fixture import (
     BROKEN_FILE,
     CLEAN_FILE,
@@ -35,7 +36,8 @@ APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 QUALITY = "pages/data_quality.py"
 SQL = "pages/sql_query.py"
 TEMPLATES = "pages/templates.py"
-HUGE_CROSS_JOIN = "select count(*) from range(100000000) a, range(100000000) b"
+# marts.branch_scores holds 8 rows: a 12-way cross join is 8^12 ≈ 6.9e10 rows to count.
+HUGE_CROSS_JOIN = "select count(*) from " + ", ".join(f"branch_scores t{i}" for i in range(12))
 
 
 @pytest.fixture(scope="module")
@@ -352,7 +354,7 @@ def test_manifest_being_rewritten_is_ignored(tmp_path, monkeypatch):
     ],
 )
 def test_forbidden_statements(sql, keyword):
-    message = data.check_readonly_sql(sql)
+    message = check_readonly_sql(sql)
     assert message is not None and keyword in message
     assert "SELECT 或 WITH" in message
 
@@ -376,7 +378,7 @@ def test_forbidden_statements(sql, keyword):
     ],
 )
 def test_allowed_statements(sql):
-    assert data.check_readonly_sql(sql) is None
+    assert check_readonly_sql(sql) is None
 
 
 @pytest.mark.parametrize(
@@ -397,7 +399,7 @@ def test_allowed_statements(sql):
     ],
 )
 def test_refused_statements(sql, message):
-    refused = data.check_readonly_sql(sql)
+    refused = check_readonly_sql(sql)
     assert refused is not None and message in refused
 
 
@@ -405,34 +407,39 @@ def test_refused_statements(sql, message):
 
 
 def test_run_reads_marts(snapshot):
-    frame, truncated = data.run_readonly_sql(
+    frame, truncated = sql_sandbox.run_readonly_sql(
         "select branch_code, total from marts.branch_scores where period = '2024Q3' order by rank_overall"
     )
     assert frame["branch_code"].to_list() == ["C02B01", "C01B01", "C01B02", "C02B02"]
     assert frame["total"].to_list() == [95.17, 87.25, 68.42, 48.33]
     assert truncated is False
     # unqualified names resolve to marts
-    frame, _ = data.run_readonly_sql("select count(*) as n from branch_scores")
+    frame, _ = sql_sandbox.run_readonly_sql("select count(*) as n from branch_scores")
     assert frame["n"].to_list() == [8]
 
 
+# 8 × 8 rows numbered 1…64; 8^5 = 32,768 rows.
+ROWS_64 = "select (row_number() over ())::BIGINT as i from branch_scores a, branch_scores b order by i"
+ROWS_32768 = "select a.branch_code from branch_scores a, branch_scores b, branch_scores c, branch_scores d, branch_scores e"
+
+
 def test_row_limit_and_truncation(snapshot):
-    frame, truncated = data.run_readonly_sql("select range as i from range(25)", limit=10)
-    assert frame["i"].to_list() == list(range(10)) and truncated is True
-    frame, truncated = data.run_readonly_sql("select range as i from range(25)", limit=25)
-    assert frame.height == 25 and truncated is False
-    frame, truncated = data.run_readonly_sql("select range as i from range(20000)", limit=1_000_000)
-    assert frame.height == data.SQL_MAX_LIMIT == 10_000 and truncated is True
-    frame, truncated = data.run_readonly_sql("select 1 as x", limit=0)
+    frame, truncated = sql_sandbox.run_readonly_sql(ROWS_64, limit=10)
+    assert frame["i"].to_list() == list(range(1, 11)) and truncated is True
+    frame, truncated = sql_sandbox.run_readonly_sql(ROWS_64, limit=64)
+    assert frame.height == 64 and truncated is False
+    frame, truncated = sql_sandbox.run_readonly_sql(ROWS_32768, limit=1_000_000)
+    assert frame.height == sql_sandbox.SQL_MAX_LIMIT == 10_000 and truncated is True
+    frame, truncated = sql_sandbox.run_readonly_sql("select 1 as x", limit=0)
     assert frame.height == 1 and truncated is False
-    frame, _ = data.run_readonly_sql("select range as i from range(5000)")
-    assert frame.height == data.SQL_DEFAULT_LIMIT == 1_000
+    frame, _ = sql_sandbox.run_readonly_sql(ROWS_32768)
+    assert frame.height == sql_sandbox.SQL_DEFAULT_LIMIT == 1_000
 
 
 def test_timeout_interrupts_a_huge_cross_join(snapshot):
     started = time.monotonic()
-    with pytest.raises(data.QueryError, match="查询超时"):
-        data.run_readonly_sql(HUGE_CROSS_JOIN, timeout_s=3)
+    with pytest.raises(QueryError, match="查询超时"):
+        sql_sandbox.run_readonly_sql(HUGE_CROSS_JOIN, timeout_s=3)
     assert time.monotonic() - started < 15
 
 
@@ -447,23 +454,21 @@ def test_timeout_interrupts_a_huge_cross_join(snapshot):
     ],
 )
 def test_files_are_not_reachable(snapshot, sql):
-    with pytest.raises(data.QueryError, match="不允许读取文件"):
-        data.run_readonly_sql(sql)
+    with pytest.raises(QueryError, match="不允许读取文件"):
+        sql_sandbox.run_readonly_sql(sql)
 
 
 def test_only_the_snapshot_is_reachable(snapshot):
-    with pytest.raises(data.QueryError, match="找不到表"):
-        data.run_readonly_sql("select * from raw.members")
-    names, _ = data.run_readonly_sql(
-        "select distinct schema_name from duckdb_tables() where database_name = current_database() order by 1"
-    )
-    assert names["schema_name"].to_list() == ["marts"]
-    with pytest.raises(data.QueryError, match="不允许执行 ATTACH"):
-        data.run_readonly_sql("attach '/etc/passwd' as x")
+    with pytest.raises(QueryError, match="找不到表 raw.members"):
+        sql_sandbox.run_readonly_sql("select * from raw.members")
+    with pytest.raises(QueryError, match="不允许查看数据库设置或系统信息（函数 duckdb_tables）"):
+        sql_sandbox.run_readonly_sql("select distinct schema_name from duckdb_tables()")
+    with pytest.raises(QueryError, match="不允许执行 ATTACH"):
+        sql_sandbox.run_readonly_sql("attach '/etc/passwd' as x")
 
 
 def test_awkward_types_become_displayable(snapshot):
-    frame, _ = data.run_readonly_sql(
+    frame, _ = sql_sandbox.run_readonly_sql(
         "select sum(member_count::BIGINT) as s, [1, 2] as l, {'a': 1} as st, interval 1 day as iv, "
         "1 as x, 2 as x from marts.branch_scores"
     )
@@ -475,9 +480,9 @@ def test_awkward_types_become_displayable(snapshot):
 
 
 def test_xlsx_keeps_user_text_as_text(snapshot):
-    frame, _ = data.run_readonly_sql("select '=1+1' as a, 'https://example.com' as b, '0012' as c")
+    frame, _ = sql_sandbox.run_readonly_sql("select '=1+1' as a, 'https://example.com' as b, '0012' as c")
     rows = CalamineWorkbook.from_filelike(io.BytesIO(data.xlsx_bytes(frame))).get_sheet_by_name("查询结果")
-    assert rows.to_python()[1] == ["=1+1", "https://example.com", "0012"]
+    assert rows.to_python()[1] == ["'=1+1", "https://example.com", "0012"]  # a formula only as text
 
 
 def test_sandbox_does_not_block_the_dashboard(snapshot):
@@ -486,8 +491,8 @@ def test_sandbox_does_not_block_the_dashboard(snapshot):
 
     def slow() -> None:
         try:
-            data.run_readonly_sql(HUGE_CROSS_JOIN, timeout_s=2)
-        except data.QueryError as error:
+            sql_sandbox.run_readonly_sql(HUGE_CROSS_JOIN, timeout_s=2)
+        except QueryError as error:
             errors.append(error)
 
     worker = threading.Thread(target=slow)
@@ -502,30 +507,36 @@ def test_sandbox_does_not_block_the_dashboard(snapshot):
 
 def test_no_snapshot(tmp_path, monkeypatch):
     monkeypatch.setenv("DANGJIAN_SERVING_DB", str(tmp_path / "missing.duckdb"))
-    with pytest.raises(data.QueryError, match="尚无发布的数据"):
-        data.run_readonly_sql("select 1")
+    with pytest.raises(QueryError, match="尚无发布的数据"):
+        sql_sandbox.run_readonly_sql("select 1")
 
 
 def test_refused_sql_is_not_run(snapshot):
-    with pytest.raises(data.QueryError, match="不允许执行 COPY"):
-        data.run_readonly_sql("copy (select 1) to '/tmp/should_not_exist.csv'")
+    with pytest.raises(QueryError, match="不允许执行 COPY"):
+        sql_sandbox.run_readonly_sql("copy (select 1) to '/tmp/should_not_exist.csv'")
     assert not Path("/tmp/should_not_exist.csv").exists()
 
 
-TEN_MILLION_ROWS = "select a.range as a, b.range as b from range(10000) a cross join range(1000) b"
+# 8^8 ≈ 16.8 million rows.
+TEN_MILLION_ROWS = "select a.branch_code as a, h.branch_code as b from " + ", ".join(
+    f"branch_scores {t}" for t in "abcdefgh"
+)
 
 
 def test_a_ten_million_row_cross_join_stops_at_the_row_limit(snapshot):
     started = time.monotonic()
-    frame, truncated = data.run_readonly_sql(TEN_MILLION_ROWS, limit=1_000_000)
-    assert frame.height == data.SQL_MAX_LIMIT and truncated is True
-    assert time.monotonic() - started < data.SQL_TIMEOUT_S  # the limit is pushed down, not 10M rows fetched
+    frame, truncated = sql_sandbox.run_readonly_sql(TEN_MILLION_ROWS, limit=1_000_000)
+    assert frame.height == sql_sandbox.SQL_MAX_LIMIT and truncated is True
+    assert (
+        time.monotonic() - started < sql_sandbox.SQL_TIMEOUT_S
+    )  # the limit is pushed down, not 10M rows fetched
 
 
 def test_a_ten_million_row_cross_join_that_must_be_sorted_hits_the_time_limit(snapshot):
-    with pytest.raises(data.QueryError, match="查询超时"):
-        data.run_readonly_sql(
-            f"{TEN_MILLION_ROWS} order by md5(a::VARCHAR || '-' || b::VARCHAR)", timeout_s=0.5
+    with pytest.raises(QueryError, match="查询超时"):
+        sql_sandbox.run_readonly_sql(
+            f"{TEN_MILLION_ROWS}, branch_scores i order by md5(a || '-' || b || c.period || i.period)",
+            timeout_s=2,
         )
 
 
@@ -540,6 +551,7 @@ def test_a_ten_million_row_cross_join_that_must_be_sorted_hits_the_time_limit(sn
         ("set enable_external_access = true", "Cannot change configuration"),
         ("pragma enable_profiling", "Cannot change configuration"),
         ("set memory_limit = '20GB'", "Cannot change configuration"),
+        ("set temp_directory = '{tmp}'", "Cannot change configuration"),
         ("insert into marts.dim_org select * from marts.dim_org", "Cannot execute statement"),
         ("drop table marts.branch_scores", "Cannot execute statement"),
         ("create table marts.x as select 1", "Cannot execute statement"),
@@ -547,11 +559,11 @@ def test_a_ten_million_row_cross_join_that_must_be_sorted_hits_the_time_limit(sn
 )
 def test_the_sandbox_itself_refuses_what_the_checker_refuses(snapshot, tmp_path, sql, error):
     """Defence in depth: even a statement that slipped past check_readonly_sql could neither write the
-    snapshot nor touch files, extensions or the query's limits."""
+    snapshot nor touch files, extensions or the query's limits (the worker's own connection)."""
     target = tmp_path / "attack"
     target.mkdir()
     before = Path(snapshot).read_bytes()
-    con = data._sandbox(Path(snapshot))
+    con = sql_worker.sandbox_connection(str(snapshot), str(tmp_path / "spill"), memory_mb=256, temp_mb=64)
     try:
         with pytest.raises(duckdb.Error, match=error):
             con.execute(sql.format(tmp=target))

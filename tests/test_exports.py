@@ -163,7 +163,7 @@ def test_user_text_is_never_a_formula(serving_db: Path, tmp_path: Path) -> None:
         con.execute("update marts.rejects set raw_value = ? where column_name = ?", ["=1+1", "出生日期"])
     out = tmp_path / "formula.xlsx"
     write_rejects_workbook(serving_db, out, source_file=GOOD)
-    assert _sheet(out, "退回清单")[2][4] == "=1+1"
+    assert _sheet(out, "退回清单")[2][4] == "'=1+1"  # text with an apostrophe (tests/test_cell_text.py)
 
 
 def test_text_helpers() -> None:

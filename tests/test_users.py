@@ -132,6 +132,37 @@ def test_file_is_private_and_replaced_atomically(users_path, monkeypatch):
     assert sorted(p.name for p in users_path.parent.iterdir()) == ["users.json"]
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"users": {}}',
+        '{"users": ""}',
+        '{"users": null}',
+        '{"users": "zzb"}',
+        "{}",
+        "[]",
+        '"users"',
+        '{"users": [1]}',
+        '{"users": [{"name": 7, "role": "org", "password_hash": "x"}]}',
+        '{"users": [{"name": "zzb", "role": "org"}]}',
+        '{"users": [{"name": "zzb", "role": "org", "password_hash": "x", "college": 1}]}',
+    ],
+)
+def test_valid_json_of_the_wrong_shape_is_damage_not_no_users(users_path, content):
+    users_path.parent.mkdir(parents=True)
+    users_path.write_text(content, encoding="utf-8")
+    with pytest.raises(UserError, match="已损坏"):
+        read_users(users_path)
+
+
+def test_a_name_twice_is_an_error(users_path):
+    users_path.parent.mkdir(parents=True)
+    row = {"name": "zzb", "role": "org", "college": None, "password_hash": "h"}
+    users_path.write_text(json.dumps({"users": [row, row]}), encoding="utf-8")
+    with pytest.raises(UserError, match="出现了两次"):
+        read_users(users_path)
+
+
 def test_damaged_file_is_an_error_not_an_empty_list(users_path):
     users_path.parent.mkdir(parents=True)
     users_path.write_text('{"users": [{"name": "zhang"', encoding="utf-8")
@@ -225,7 +256,7 @@ def test_cli_user_remove(cli_home):
     result = dangjian("user", "remove", "jsj")
     assert result.exit_code == 0
     assert "已删除用户 jsj（学院（C01））。" in said(result)
-    assert "看板将不再要求登录" in said(result)
+    assert "看板现在拒绝所有访问（不会改为免登录）" in said(result)
     assert read_users(cli_home / "users.json") == {}
     result = dangjian("user", "remove", "jsj")
     assert result.exit_code == 1 and "没有用户「jsj」" in said(result)

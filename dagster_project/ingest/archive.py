@@ -15,6 +15,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from dagster_project.home import PRIVATE_DIR, PRIVATE_FILE
+
 INDEX_NAME = "index.jsonl"
 
 
@@ -44,11 +46,12 @@ def archive_copy(path: Path, digest: str, archive: Path) -> Path:
     Written under a temporary name and renamed: a copy cut short by a crash must never sit under
     the name that claims the full content (the next run would trust it and skip the copy).
     """
-    archive.mkdir(parents=True, exist_ok=True)
+    archive.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     target = archive / f"{digest}{path.suffix.lower()}"
     if not target.exists():
         partial = target.with_name(target.name + ".partial")
         shutil.copy2(path, partial)
+        os.chmod(partial, PRIVATE_FILE)  # copy2 copies the inbox file's mode; these hold ID numbers
         os.replace(partial, target)
     return target
 
@@ -97,8 +100,9 @@ class ArchiveIndex:
             "loaded_at": file.loaded_at.isoformat(),
         }
         line = json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
-        self.archive.mkdir(parents=True, exist_ok=True)
+        self.archive.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
         with self.path.open("a+b") as fh:
+            os.fchmod(fh.fileno(), PRIVATE_FILE)
             if fh.seek(0, os.SEEK_END):
                 fh.seek(-1, os.SEEK_END)
                 if fh.read(1) != b"\n":  # a crash cut the last line short: keep this record whole

@@ -4,13 +4,11 @@ Select, filter and format only — every score, star, grade, tier and rank comes
 The 公示 view ("仅显示等次") lists names with stars and grade/tier, without any number.
 """
 
-import io
-
 import polars as pl
 import streamlit as st
 
-from dashboards import charts
-from dashboards.data import colleges_ranked, current_scope, has_table, query
+from dashboards import auth, charts
+from dashboards.data import colleges_ranked, current_scope, has_table, query, xlsx_bytes
 from dashboards.frozen import frozen_banner
 from dashboards.labels import (
     BRANCH_CATEGORIES,
@@ -80,16 +78,10 @@ def _stars_text() -> pl.Expr:
     return pl.col("stars").replace_strict(STAR_TEXT, default=None, return_dtype=pl.String).alias("星级")
 
 
-def _xlsx(frame: pl.DataFrame, worksheet: str) -> bytes:
-    buffer = io.BytesIO()
-    frame.write_excel(buffer, worksheet=worksheet[:31], autofit=True)
-    return buffer.getvalue()
-
-
 def _download(frame: pl.DataFrame, worksheet: str, file_name: str, key: str) -> None:
     st.download_button(
         "下载 Excel",
-        data=lambda: _xlsx(frame, worksheet),
+        data=auth.deferred(lambda _scope: xlsx_bytes(frame, worksheet)),
         file_name=file_name,
         mime=XLSX,
         on_click="ignore",

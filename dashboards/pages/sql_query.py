@@ -1,8 +1,9 @@
 """自助查询: one read-only SQL query over the published `marts`, for analysts.
 
-The safety check and the execution (own read-only DuckDB, no file or network access, row limit, time
-limit) live in dashboards/data.py (`check_readonly_sql`, `run_readonly_sql`); this page only collects
-the query and shows the result. The query runs when the form is submitted, not on every rerun.
+What a query may say lives in dashboards/sql_policy.py, where and how long it may run in
+dashboards/sql_sandbox.py (a worker process with memory, time and result limits); this page only
+collects the query and shows the result. The query runs when the form is submitted, not on every
+rerun.
 """
 
 import time
@@ -11,7 +12,8 @@ from datetime import datetime
 import polars as pl
 import streamlit as st
 
-from dashboards import data
+from dashboards import auth, data, sql_sandbox
+from dashboards.sql_policy import FUNCTION_GROUPS, QueryError, hide_paths
 
 RESULT_KEY = "sql_result"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,17 +53,22 @@ def show_catalog(catalog: pl.DataFrame) -> None:
 
 
 st.title("自助查询")
-if data.current_scope() is not None:  # not in a 学院 login's navigation; refused here and in data.py too
-    st.error(data.SQL_FORBIDDEN_MESSAGE, icon=":material/block:")
+if data.current_scope() is not None:  # not in a 学院 login's navigation; refused here and in sql_sandbox too
+    st.error(sql_sandbox.SQL_FORBIDDEN_MESSAGE, icon=":material/block:")
     st.stop()
 st.caption(
     f"对已发布数据中 marts 的表执行只读 SQL（DuckDB 语法）。一次一条以 SELECT 或 WITH 开头的查询；"
-    f"最多返回 {data.SQL_MAX_LIMIT:,} 行，超过 {data.SQL_TIMEOUT_S:g} 秒自动停止。"
+    f"最多返回 {sql_sandbox.SQL_MAX_LIMIT:,} 行，超过 {sql_sandbox.SQL_TIMEOUT_S:g} 秒或 "
+    f"{sql_sandbox.SQL_MEMORY_MB:,} MB 内存自动停止。"
     "表名可写 marts.branch_scores，也可直接写 branch_scores。"
 )
 
 catalog = data.marts_catalog()
 show_catalog(catalog)
+with st.expander("可用函数", expanded=False, icon=":material/function:"):
+    st.caption("只能使用下列函数和运算符（不能读取文件、查看设置或调用其他函数）：")
+    for group, names in FUNCTION_GROUPS.items():
+        st.markdown(f"**{group}**：" + "、".join(f"`{n}`" for n in names))
 
 with st.form("sql_form"):
     sql = st.text_area(
@@ -74,8 +81,8 @@ with st.form("sql_form"):
     limit = st.number_input(
         "最多返回行数",
         min_value=1,
-        max_value=data.SQL_MAX_LIMIT,
-        value=data.SQL_DEFAULT_LIMIT,
+        max_value=sql_sandbox.SQL_MAX_LIMIT,
+        value=sql_sandbox.SQL_DEFAULT_LIMIT,
         step=100,
         key="sql_limit",
     )
@@ -85,12 +92,13 @@ if submitted:
     started = time.perf_counter()
     result: dict = {"sql": sql, "limit": int(limit), "ran_at": datetime.now()}
     try:
-        frame, truncated = data.run_readonly_sql(sql, limit=int(limit))
+        with st.spinner("查询运行中…"):
+            frame, truncated = sql_sandbox.run_readonly_sql(sql, limit=int(limit))
         result |= {"frame": frame, "truncated": truncated}
-    except data.QueryError as error:
+    except QueryError as error:
         result["error"] = str(error)
-    except Exception as error:  # never a traceback on this page
-        result["error"] = f"查询失败：{error}"
+    except Exception as error:  # never a traceback, nor a server path, on this page
+        result["error"] = f"查询失败：{hide_paths(str(error), ())}"
     result["elapsed"] = time.perf_counter() - started
     st.session_state[RESULT_KEY] = result
 
@@ -108,7 +116,7 @@ st.caption(f"返回 {frame.height:,} 行 × {frame.width} 列，用时 {result['
 if result["truncated"]:
     st.warning(
         f"结果超过 {result['limit']:,} 行，只显示前 {result['limit']:,} 行。"
-        f"请加上筛选条件，或调大「最多返回行数」（最多 {data.SQL_MAX_LIMIT:,}）。",
+        f"请加上筛选条件，或调大「最多返回行数」（最多 {sql_sandbox.SQL_MAX_LIMIT:,}）。",
         icon=":material/content_cut:",
     )
 if frame.is_empty():
@@ -119,7 +127,7 @@ stamp = f"{result['ran_at']:%Y%m%d_%H%M%S}"
 left, right = st.columns(2)
 left.download_button(
     "下载 CSV",
-    data=lambda: data.csv_bytes(frame),
+    data=auth.deferred(lambda _scope: data.csv_bytes(frame)),
     file_name=f"查询结果_{stamp}.csv",
     mime="text/csv",
     on_click="ignore",
@@ -128,7 +136,7 @@ left.download_button(
 )
 right.download_button(
     "下载 Excel",
-    data=lambda: data.xlsx_bytes(frame),
+    data=auth.deferred(lambda _scope: data.xlsx_bytes(frame)),
     file_name=f"查询结果_{stamp}.xlsx",
     mime=XLSX_MIME,
     on_click="ignore",

@@ -2,7 +2,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.contracts import SHEET_KINDS
-from dagster_project.home import Home
+from dagster_project.home import Home, private
 from dagster_project.ingest.store import sync_inbox
 from dagster_project.ingest.task_owners import OWNERS_TABLE
 
@@ -26,6 +26,7 @@ def inbox_workbooks(context: dg.AssetExecutionContext, warehouse: DuckDBResource
     removed files take their rows with them) and quarantines what cannot be loaded in raw.rejects."""
     home = Home.from_env().ensure()
     with warehouse.get_connection() as con:
+        private(home.warehouse)  # raw holds ID-card numbers in clear, whatever the process's umask
         summary = sync_inbox(con, home.inbox, home.archive)
         counts = dict(
             con.execute(
