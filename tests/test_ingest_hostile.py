@@ -405,3 +405,86 @@ def test_dangjian_run_with_every_hostile_file_in_the_inbox(trust_home, tmp_path)
         )
     index = [json.loads(line) for line in (home / "archive" / "index.jsonl").read_text().splitlines()]
     assert not {".hidden.csv", "~$locked.xlsx", "链接.csv"} & {e["source_file"] for e in index}
+
+
+# --- the far cells are cut out of the XML exactly --------------------------------------------------------
+
+
+def _with_stray_cells(source: Path, target: Path) -> Path:
+    """source with an "x" in XFD1048576 of every sheet, the dimension saying so, as Excel writes it."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", info.filename):
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data)
+                stray = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+                data = data.replace(b"</sheetData>", stray + b"</sheetData>").replace(
+                    b"<sheetData/>", b"<sheetData>" + stray + b"</sheetData>"
+                )
+            zout.writestr(info, data)
+    return target
+
+
+def test_cutting_stray_cells_out_of_real_workbooks_changes_nothing_else(tmp_path):
+    """The demo university's workbooks (xlsxwriter: shared strings, dates, several sheets), plus a
+    header in rich text with a phonetic guide and a table that starts in column C, each read as
+    it is and with a stray cell in XFD1048576 of every sheet: the same rows, rejects and counts."""
+    from polars.testing import assert_frame_equal
+
+    from dagster_project.demo import generate_demo
+    from dagster_project.ingest.reader import parse_file
+    from tests.workbooks import write_cells
+
+    generate_demo(tmp_path / "demo", seed=7, scale=0.05)
+    books = sorted((tmp_path / "demo").glob("*.xlsx"))
+    rich = write_cells(
+        tmp_path / "rich.xlsx",
+        {
+            "培训": [
+                [],
+                [],
+                [None, None, "工号/学号", "培训名称", "开始日期", "学时"],
+                [None, None, "0001", "党史", "2024-03-01", 2],
+            ]
+        },
+    )
+    _rich_header(rich)
+    books.append(rich)
+    assert len(books) > 20
+    for book in books:
+        plain = parse_file(book, book.name, hf_today())
+        cut = parse_file(_with_stray_cells(book, tmp_path / f"cut-{book.name}"), book.name, hf_today())
+        assert [s.kind for s in cut.sheets] == [s.kind for s in plain.sheets] != [], book.name
+        assert (cut.rows_read, cut.rows_loaded, cut.rows_rejected) == (
+            plain.rows_read,
+            plain.rows_loaded,
+            plain.rows_rejected,
+        )
+        for a, b in zip(plain.sheets, cut.sheets, strict=True):
+            assert_frame_equal(a.loaded, b.loaded)
+            assert_frame_equal(a.rejects, b.rejects)
+
+
+def hf_today():
+    import datetime as dt
+
+    return dt.date(2026, 11, 23)
+
+
+def _rich_header(path: Path) -> None:
+    """Rewrite the shared string of 工号/学号 as two runs with a phonetic guide, as Excel keeps text
+    typed with an IME and partly formatted."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        parts = {info.filename: zin.read(info) for info in zin.infolist()}
+    plain = "<si><t>工号/学号</t></si>".encode()
+    rich = '<si><r><t>工号</t></r><r><rPr><b/></rPr><t>/学号</t></r><rPh sb="0" eb="2"><t>ゴウ</t></rPh></si>'.encode()
+    assert plain in parts["xl/sharedStrings.xml"]
+    parts["xl/sharedStrings.xml"] = parts["xl/sharedStrings.xml"].replace(plain, rich)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in parts.items():
+            zout.writestr(name, data)

@@ -35,7 +35,7 @@ from dagster_project.ingest.reader import REJECT_SCHEMA, FileResult, empty_table
 from dagster_project.ingest.worker import Parsed, ParseLimits, ParsePool
 
 # Bump when parsing rules change so that unchanged files are parsed again under the new rules.
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"  # 5: only the header's width is read (rows with cells only right of it are blank)
 # Files are committed together until about this many rows: a commit per small file would write
 # every row twice (to the WAL, then at the checkpoint), while a large append goes to the file once.
 COMMIT_ROWS = 1_000_000
@@ -206,10 +206,16 @@ def sync_inbox(
     archive: Path,
     now: dt.datetime | None = None,
     limits: ParseLimits | None = None,
+    pool: ParsePool | None = None,
 ) -> IngestSummary:
-    """Bring schema raw in step with the inbox, then check every row against the other files."""
-    with ParsePool(limits) as pool:  # its first worker starts while the inbox is hashed and copied
-        return _sync(con, inbox, archive, now or dt.datetime.now().replace(microsecond=0), pool)
+    """Bring schema raw in step with the inbox, then check every row against the other files.
+    `pool`: parse workers started by the caller (earlier is better: a worker's start overlaps
+    whatever comes before its first file); by default started here, before the inbox is hashed."""
+    now = now or dt.datetime.now().replace(microsecond=0)
+    if pool is not None:
+        return _sync(con, inbox, archive, now, pool)
+    with ParsePool(limits) as own:
+        return _sync(con, inbox, archive, now, own)
 
 
 def _sync(

@@ -4,6 +4,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.contracts import SHEET_KINDS
 from dagster_project.home import Home
 from dagster_project.ingest.store import sync_inbox
+from dagster_project.ingest.worker import ParsePool
 
 RAW_TABLES = [kind.table for kind in SHEET_KINDS] + ["rejects", "files"]
 
@@ -22,10 +23,12 @@ RAW_TABLES = [kind.table for kind in SHEET_KINDS] + ["rejects", "files"]
 )
 def inbox_workbooks(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
     """Reads every changed file of $DANGJIAN_HOME/inbox into schema `raw` (unchanged files are skipped,
-    removed files take their rows with them) and quarantines what cannot be loaded in raw.rejects."""
+    removed files take their rows with them) and quarantines what cannot be loaded in raw.rejects.
+    Each file is parsed in a worker process under memory and time limits (ingest/worker.py)."""
     home = Home.from_env().ensure()
-    with warehouse.get_connection() as con:
-        summary = sync_inbox(con, home.inbox, home.archive)
+    # the parse worker starts first: its imports overlap opening the warehouse and hashing the inbox
+    with ParsePool() as pool, warehouse.get_connection() as con:
+        summary = sync_inbox(con, home.inbox, home.archive, pool=pool)
         counts = dict(
             con.execute(
                 " union all ".join(f"select '{t}', count(*) from raw.{t}" for t in RAW_TABLES)
@@ -33,8 +36,13 @@ def inbox_workbooks(context: dg.AssetExecutionContext, warehouse: DuckDBResource
         )
     context.log.info(
         f"inbox: {len(summary.parsed)} parsed, {len(summary.unchanged)} unchanged, "
-        f"{len(summary.removed)} removed"
+        f"{len(summary.removed)} removed, {len(summary.skipped)} not read"
     )
+    if summary.crashed or summary.remembered:
+        context.log.warning(
+            "以下文件使解析进程异常终止，各记为一条整文件拒收，同一内容不再解析："
+            + "、".join(summary.crashed + summary.remembered)
+        )
     for table in RAW_TABLES:
         yield dg.MaterializeResult(
             asset_key=["raw", table],
