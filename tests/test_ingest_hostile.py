@@ -428,20 +428,17 @@ def _with_stray_cells(source: Path, target: Path) -> Path:
     return target
 
 
-def test_cutting_stray_cells_out_of_real_workbooks_changes_nothing_else(tmp_path):
+@pytest.fixture(scope="module")
+def real_books(tmp_path_factory) -> list[Path]:
     """The demo university's workbooks (xlsxwriter: shared strings, dates, several sheets), plus a
-    header in rich text with a phonetic guide and a table that starts in column C, each read as
-    it is and with a stray cell in XFD1048576 of every sheet: the same rows, rejects and counts."""
-    from polars.testing import assert_frame_equal
-
+    header in rich text with a phonetic guide over a table that starts in column C."""
     from dagster_project.demo import generate_demo
-    from dagster_project.ingest.reader import parse_file
     from tests.workbooks import write_cells
 
-    generate_demo(tmp_path / "demo", seed=7, scale=0.05)
-    books = sorted((tmp_path / "demo").glob("*.xlsx"))
+    root = tmp_path_factory.mktemp("books")
+    generate_demo(root / "demo", seed=7, scale=0.05)
     rich = write_cells(
-        tmp_path / "rich.xlsx",
+        root / "rich.xlsx",
         {
             "培训": [
                 [],
@@ -452,7 +449,25 @@ def test_cutting_stray_cells_out_of_real_workbooks_changes_nothing_else(tmp_path
         },
     )
     _rich_header(rich)
-    books.append(rich)
+    return [*sorted((root / "demo").glob("*.xlsx")), rich]
+
+
+@pytest.mark.parametrize("block", [None, 997])
+def test_cutting_stray_cells_out_of_real_workbooks_changes_nothing_else(
+    tmp_path, monkeypatch, real_books, block
+):
+    """Each workbook read as it is and with a stray cell in XFD1048576 of every sheet: the same
+    rows, rejects and counts. Read again in blocks of 997 bytes (a third of the books), so that
+    blocks end inside tags, rows and shared strings."""
+    from polars.testing import assert_frame_equal
+
+    from dagster_project.ingest import sheetxml
+    from dagster_project.ingest.reader import parse_file
+
+    books = real_books
+    if block:
+        monkeypatch.setattr(sheetxml, "BLOCK", block)
+        books = books[::3]
     assert len(books) > 20
     for book in books:
         plain = parse_file(book, book.name, hf_today())

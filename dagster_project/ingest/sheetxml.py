@@ -184,18 +184,13 @@ def _blocks(fh) -> Iterator[bytes]:
         yield block
 
 
-def _last_end(buffer: bytes, end_tag: re.Pattern[bytes]) -> int:
-    """Where the last complete end tag in buffer ends, or -1."""
-    end = len(buffer)
-    while end > 0:
-        start = max(0, end - (64 << 10))
-        found = None
-        for found in end_tag.finditer(buffer, max(0, start - 64), end):  # noqa: B007
-            pass
-        if found is not None:
-            return found.end()
-        end = start
-    return -1
+def _last_end(buffer: bytes, end_tag: re.Pattern[bytes], since: int = 0) -> int:
+    """Where the last complete end tag in buffer[since:] ends, or -1. (Callers pass where the block
+    just read begins: what came before it has been searched already.)"""
+    found = None
+    for found in end_tag.finditer(buffer, max(0, since - 64)):  # noqa: B007
+        pass
+    return found.end() if found is not None else -1
 
 
 def _pieces(archive: zipfile.ZipFile, part: str) -> Iterator[tuple[str, bytes]]:
@@ -204,6 +199,7 @@ def _pieces(archive: zipfile.ZipFile, part: str) -> Iterator[tuple[str, bytes]]:
     with archive.open(part) as fh:
         buffer, state = b"", "head"
         for block in _blocks(fh):
+            fresh = len(buffer)  # where the new block starts
             buffer += block
             if state == "head":
                 found = _SHEET_DATA.search(buffer)
@@ -212,14 +208,14 @@ def _pieces(archive: zipfile.ZipFile, part: str) -> Iterator[tuple[str, bytes]]:
                         raise Rejected(f"工作表「{part}」的结构无法识别（找不到 sheetData）")
                     continue
                 yield "head", buffer[: found.end()]
-                buffer, state = buffer[found.end() :], ("tail" if found.group(1) else "rows")
+                buffer, state, fresh = buffer[found.end() :], ("tail" if found.group(1) else "rows"), 0
             if state == "rows":
-                end = _SHEET_DATA_END.search(buffer)
+                end = _SHEET_DATA_END.search(buffer, max(0, fresh - 64))
                 if end:
                     yield "rows", buffer[: end.start()]
                     buffer, state = buffer[end.start() :], "tail"
                 else:
-                    cut = _last_end(buffer, _ROW_END)
+                    cut = _last_end(buffer, _ROW_END, fresh)
                     if cut > 0:
                         yield "rows", buffer[:cut]
                         buffer = buffer[cut:]
@@ -289,8 +285,9 @@ def _shared_strings(archive: zipfile.ZipFile, part: str | None, wanted: set[int]
     last, index, buffer = max(wanted), 0, b""
     with archive.open(part) as fh:
         for block in _blocks(fh):
+            fresh = len(buffer)
             buffer += block
-            cut = max(_last_end(buffer, _SI_END), _last_end(buffer, _SI_EMPTY))
+            cut = max(_last_end(buffer, _SI_END, fresh), _last_end(buffer, _SI_EMPTY, fresh))
             if cut < 0:
                 continue
             for item in _SI.finditer(buffer, 0, cut):

@@ -246,7 +246,7 @@ def _sync(
     skipped = dict(scan.skipped)
     changed: list[tuple[str, Path, str]] = []
     for source_file, path in present.items():
-        if known.get(source_file) == f"{hash_in_place(path)}/{PARSER_VERSION}":
+        if source_file in known and known[source_file] == f"{hash_in_place(path)}/{PARSER_VERSION}":
             summary.unchanged.append(source_file)
             continue
         copied = copy_to_archive(path, archive)

@@ -12,15 +12,17 @@ The limits, per file:
 * time: PARSE_SECONDS_BASE + PARSE_SECONDS_PER_MIB per MiB of the file (300 s + 4 s/MiB; a
   million-row xlsx of 50 MB parses in about 30 s), or $DANGJIAN_PARSE_SECONDS for every file.
 
-A worker is one `python -m dagster_project.ingest.worker` process, started when a run begins (its
-imports, ~0.3 s, overlap the hashing and copying of the inbox) and kept for the run's files: a warm
-run with one small changed file pays one start, not one per file. From POOL_MIN_BYTES of changed
+A worker is one `python -m dagster_project.ingest.worker` process, started before it is needed
+(by `dangjian run` before Dagster sets the run up, else when the ingest step begins: its imports,
+~0.3 s, overlap other work) and kept for the run's files: a warm run with one small changed file
+pays one start, not one per file, and does not wait for it. From POOL_MIN_BYTES of changed
 files on, more workers parse side by side (ingest_workers()); results come back in the files' order,
 at most one waiting per worker, so memory stays bounded while the caller writes each result.
 Requests and results travel as pickles over two pipes; the worker's stdout and stderr go to a file
 whose last lines name the native error when it aborts.
 """
 
+import atexit
 import contextlib
 import datetime as dt
 import os
@@ -184,12 +186,33 @@ class _Worker:
         self.log.close()
 
 
+_EARLY: list[_Worker] = []  # a worker started by start_early(), for the next ParsePool to take
+
+
+def start_early() -> None:
+    """Start the first parse worker of this process now. `dangjian run` calls it before Dagster sets
+    the run up, so that the worker's start (~0.3 s) is over when the ingest step needs it; the
+    step's ParsePool takes it. Killed at exit if nothing took it (the inbox was unchanged)."""
+    if not _EARLY:
+        _EARLY.append(_Worker(ParseLimits.from_env(), threads=None))
+        atexit.register(_stop_early)
+
+
+def _stop_early() -> None:
+    while _EARLY:
+        _EARLY.pop().stop()
+
+
 class ParsePool:
     """Parse workers for one run: one starts at once (see the module's docstring), more on demand."""
 
     def __init__(self, limits: ParseLimits | None = None):
         self.limits = limits or ParseLimits.from_env()
-        self.idle: list[_Worker] = [_Worker(self.limits, threads=None)]
+        early = _EARLY.pop() if _EARLY and _EARLY[-1].limits == self.limits else None
+        if early is not None and early.process.poll() is not None:  # gone meanwhile: start afresh
+            early.stop()
+            early = None
+        self.idle: list[_Worker] = [early or _Worker(self.limits, threads=None)]
         self.started = list(self.idle)
         self.size = 1
 
