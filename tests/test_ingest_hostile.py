@@ -461,11 +461,12 @@ def test_cutting_stray_cells_out_of_real_workbooks_changes_nothing_else(
     blocks end inside tags, rows and shared strings."""
     from polars.testing import assert_frame_equal
 
-    from dagster_project.ingest import sheetxml
     from dagster_project.ingest.reader import parse_file
 
     books = real_books
     if block:
+        from dagster_project.ingest import sheetxml
+
         monkeypatch.setattr(sheetxml, "BLOCK", block)
         books = books[::3]
     assert len(books) > 20
