@@ -69,7 +69,7 @@ def job_ours(inbox: Path, db: Path, archive: Path) -> dict:
         "rows_loaded": int(loaded or 0),
         "rows_rejected": int(rejected or 0),
         "peak_rss_mib": _peak_rss_mib(),
-        # files are parsed in worker processes when enough bytes change (reader.parse_files)
+        # files are parsed in worker processes, two when enough bytes change (ingest.worker)
         "worker_peak_rss_mib": _peak_rss_mib(resource.RUSAGE_CHILDREN),
     }
 

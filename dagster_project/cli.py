@@ -113,7 +113,9 @@ def run_pipeline(home: Home):
 
     from dagster_project.definitions import defs
     from dagster_project.event_log import databases_kept_open
+    from dagster_project.ingest.worker import start_early
 
+    start_early()  # the ingest step's parse worker starts while Dagster sets the run up
     job = defs().resolve_job_def("dangjian_pipeline")
     run_id = make_new_run_id()
     # dagster-dbt echoes dbt's own log to stdout; keep it in a file and the terminal for progress.

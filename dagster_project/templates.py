@@ -88,13 +88,14 @@ REJECTS_DOCS: dict[str, str] = {
     "kind": "表类型（orgs、members 等）；未识别时为空",
     "row_values": "该行全部原始值（JSON，{表头: 值}，身份证号已打码），便于对照修改",
     "check_stage": "发现问题的环节：parse 为单个文件自身的问题，cross 为与其它文件核对发现的问题",
-    "file_hash": "来源文件内容的 SHA-256 哈希",
+    "file_hash": "来源文件内容的 SHA-256 哈希；为空表示这是关于收件箱中未读取条目的提示（见 files）",
     "loaded_at": "摄取时间",
 }
 
 FILES_DOCS: dict[str, str] = {
     "source_file": "文件（相对收件箱 inbox/ 的路径），主键",
-    "file_hash": "文件内容的 SHA-256 哈希；内容不变则不重新解析",
+    "file_hash": "文件内容的 SHA-256 哈希；内容不变则不重新解析。为空表示未读取的条目"
+    "（符号链接、隐藏文件、~$ 锁定文件、读取时正在写入的文件），每次运行重新列出",
     "parser_version": "解析规则版本；规则变更后，未改动的文件也会重新解析",
     "kinds": "文件中识别出的表类型（逗号分隔）",
     "rows_read": "读取的数据行数",

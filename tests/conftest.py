@@ -15,7 +15,7 @@ _MAIN = sys.modules["__main__"]
 @pytest.fixture(autouse=True)
 def _keep_main_module():
     """Streamlit's script runner (AppTest) installs the page it runs as `__main__` and leaves it there;
-    a process pool started later (reader.parse_files, demo workers) spawns children that re-run
+    a process pool started later (demo workers) spawns children that re-run
     `__main__` — the dashboard. Put pytest's own back after every test."""
     yield
     sys.modules["__main__"] = _MAIN

@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dagster_project.ingest.reader import parse_deadline, parse_file, parse_files
+from dagster_project.ingest.reader import parse_deadline, parse_file
+from dagster_project.ingest.worker import parse_files
 from tests.test_ingest import MEMBER, Inbox
 from tests.workbooks import write_workbook
 
@@ -135,11 +136,12 @@ def test_files_parsed_in_worker_processes_give_the_same_results(box):
         "工号/学号,培训名称,开始日期,学时\n0007,党史学习,2024-03-01,4\n0008,党史学习,2024-03-01,x\n",
         encoding="utf-8",
     )
-    files = [(p, p.name) for p in sorted(box.inbox.iterdir())]
-    here = list(parse_files(files, TODAY, workers=1))
-    pooled = list(parse_files(files, TODAY, workers=2, min_bytes=0))
-    assert [r.source_file for r in pooled] == [name for _, name in files]
-    for a, b in zip(here, pooled, strict=True):
+    files = [(p, p.name, TODAY) for p in sorted(box.inbox.iterdir())]
+    here = [parse_file(*f) for f in files]
+    alone = [p.result for p in parse_files(files, workers=1)]
+    pooled = [p.result for p in parse_files(files, workers=2, min_bytes=0)]
+    assert [r.source_file for r in pooled] == [r.source_file for r in alone] == [name for _, name, _ in files]
+    for a, b in [*zip(here, alone, strict=True), *zip(here, pooled, strict=True)]:
         assert [s.kind for s in a.sheets] == [s.kind for s in b.sheets]
         for sa, sb in zip(a.sheets, b.sheets, strict=True):
             assert_frame_equal(sa.loaded, sb.loaded)

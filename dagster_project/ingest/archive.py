@@ -5,6 +5,11 @@
 in the order they happened (for "removed": the version that left, and when). Replaying the index
 gives the inbox as last ingested, with each file's first load time, which is all the warehouse
 depends on: `dangjian rebuild` restores that inbox from the archive and rebuilds identical marts.
+
+`archive/crashes.jsonl` remembers each content that took a parse worker down (a native abort, the
+memory or the time limit): `{"sha256", "parser_version", "reason", "at"}`. That content is not
+parsed again by the same parser version — not by the next run, nor after the warehouse is rebuilt —
+and stays one reject with the remembered reason. Deleting a line lets it be tried once more.
 """
 
 import datetime as dt
@@ -18,6 +23,7 @@ from pathlib import Path
 from dagster_project.home import PRIVATE_DIR, PRIVATE_FILE
 
 INDEX_NAME = "index.jsonl"
+CRASHES_NAME = "crashes.jsonl"
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,51 @@ def archive_copy(path: Path, digest: str, archive: Path) -> Path:
     return target
 
 
+def _append_line(path: Path, record: dict) -> None:
+    """Append one JSON line, durably; a line cut short by a crash before it stays its own line."""
+    line = json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+    path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    with path.open("a+b") as fh:
+        os.fchmod(fh.fileno(), PRIVATE_FILE)
+        if fh.seek(0, os.SEEK_END):
+            fh.seek(-1, os.SEEK_END)
+            if fh.read(1) != b"\n":
+                line = b"\n" + line
+        fh.write(line)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _read_lines(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:  # a line cut short by a crash
+            continue
+    return records
+
+
+class CrashLog:
+    """archive/crashes.jsonl: contents that took a parse worker down, with the reason given."""
+
+    def __init__(self, archive: Path):
+        self.path = archive / CRASHES_NAME
+
+    def known(self, parser_version: str) -> dict[str, str]:
+        """sha256 → reason, for this parser version."""
+        records = _read_lines(self.path)
+        return {r["sha256"]: r["reason"] for r in records if r.get("parser_version") == parser_version}
+
+    def record(self, sha256: str, parser_version: str, reason: str, at: dt.datetime) -> None:
+        _append_line(
+            self.path,
+            {"sha256": sha256, "parser_version": parser_version, "reason": reason, "at": at.isoformat()},
+        )
+
+
 class ArchiveIndex:
     """archive/index.jsonl, read whole (it grows by one line per file change) and appended to."""
 
@@ -64,15 +115,8 @@ class ArchiveIndex:
         self.path = archive / INDEX_NAME
 
     def events(self) -> list[dict]:
-        if not self.path.exists():
-            return []
-        events = []
-        for line in self.path.read_text(encoding="utf-8").splitlines():
-            try:
-                events.append(json.loads(line))
-            except ValueError:  # a line cut short by a crash: the next ingest re-records that file
-                continue
-        return events
+        # a line cut short by a crash is skipped: the next ingest re-records that file
+        return _read_lines(self.path)
 
     def state(self) -> dict[str, ArchivedFile]:
         """The inbox as last ingested: source file → the version of it that is loaded."""
@@ -99,17 +143,7 @@ class ArchiveIndex:
             "size": file.size,
             "loaded_at": file.loaded_at.isoformat(),
         }
-        line = json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
-        self.archive.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-        with self.path.open("a+b") as fh:
-            os.fchmod(fh.fileno(), PRIVATE_FILE)
-            if fh.seek(0, os.SEEK_END):
-                fh.seek(-1, os.SEEK_END)
-                if fh.read(1) != b"\n":  # a crash cut the last line short: keep this record whole
-                    line = b"\n" + line
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
+        _append_line(self.path, record)
 
 
 @dataclass

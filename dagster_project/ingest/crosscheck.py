@@ -121,34 +121,49 @@ def check_references(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+# Rows a duplicate's reason lists: enough to find the copies, however many there are.
+DUPLICATE_ROWS_LISTED = 3
+
+
 def check_duplicates(con: duckdb.DuckDBPyConnection) -> None:
+    """Each row whose business key other rows share is one reject naming the key, how many rows
+    have it and the first DUPLICATE_ROWS_LISTED of them. Rows are grouped by key (a window and one
+    aggregate), so time and memory grow with the rows, not with the square of a group's size, and
+    each reason has the same bounded length however often a row was pasted."""
     for kind in SHEET_KINDS:
-        key = kind.key
-        headers = "、".join(kind.column(k).header for k in key)
-        same_key = " and ".join(f"a.{k} is not distinct from b.{k}" for k in key)
+        key = ", ".join(kind.key)
+        headers = "、".join(kind.column(k).header for k in kind.key)
+        key_text = " || '、' || ".join(f"coalesce(cast(n.{k} as varchar), '（空）')" for k in kind.key)
+        same_key = " and ".join(f"n.{k} is not distinct from f.{k}" for k in kind.key)
+        place = "'「' || _source_file || '」' || _sheet || '第' || _row_number || '行'"
         _insert_rejects(
             con,
             kind,
             "r",
             f"""
-            with repeated as (
-                select * from (
-                    select *, count(*) over (partition by {", ".join(key)}) as n from raw.{kind.table}
-                ) where n > 1
+            with numbered as (
+                select _source_file, _sheet, _row_number, {key},
+                       count(*) over same as copies,
+                       row_number() over (same order by _source_file, _sheet, _row_number) as position
+                from raw.{kind.table}
+                window same as (partition by {key})
+            ),
+            firsts as (
+                select {key}, string_agg({place}, '、' order by position) as places
+                from numbered
+                where copies > 1 and position <= {DUPLICATE_ROWS_LISTED}
+                group by all
             )
-            select a._source_file, a._sheet, a._row_number,
-                   '{kind.column(key[-1]).header}' as column_name,
-                   cast(a.{key[-1]} as varchar) as raw_value,
-                   '与' || string_agg(
-                       '「' || b._source_file || '」' || b._sheet || '第' || b._row_number || '行',
-                       '、' order by b._source_file, b._sheet, b._row_number
-                   ) || '重复（{headers}相同），两行均未入库，请删除其中一行' as reason
-            from repeated as a
-            inner join repeated as b
-                on {same_key}
-                and not (a._source_file = b._source_file and a._sheet = b._sheet
-                         and a._row_number = b._row_number)
-            group by a._source_file, a._sheet, a._row_number, a.{key[-1]}
+            select n._source_file, n._sheet, n._row_number,
+                   '{kind.column(kind.key[-1]).header}' as column_name,
+                   cast(n.{kind.key[-1]} as varchar) as raw_value,
+                   '重复：{headers}为「' || {key_text} || '」的行共 '
+                       || n.copies || ' 行（' || f.places
+                       || case when n.copies > {DUPLICATE_ROWS_LISTED} then '等' else '' end
+                       || '），均未入库，请只保留一行' as reason
+            from numbered as n
+            inner join firsts as f on {same_key}
+            where n.copies > 1
             """,
         )
 

@@ -1,51 +1,41 @@
 """Reading the files colleges send: find each sheet's kind by its header row, type every cell, and
 split rows into loaded rows and rejects (with the row number the user sees and a reason in Chinese).
 
-Work is column-wise: a sheet becomes a polars frame of text cells (column `c{j}` is the sheet's
-column j, null is a blank cell, row i is the sheet's row i + 1), and typing and every rule are polars
-expressions over whole columns. Python touches single values only where polars cannot say the same
-thing exactly (a float's repr, an ID card written in non-ASCII digits, a deadline in words).
+Work is column-wise: a sheet becomes a polars frame of text cells (formats.py: column `c{j}` is the
+sheet's column j, null is a blank cell, row i is the sheet's row i + 1), and typing and every rule
+are polars expressions over whole columns. Python touches single values only where polars cannot
+say the same thing exactly (a float's repr, an ID card written in non-ASCII digits, a deadline in
+words).
 
-Workbooks (.xlsx, .xlsm, .xls), CSV (UTF-8 or GBK) and Parquet share the header recognition, the
-rules and the rejects. Row numbers are the ones the user sees:
+Workbooks (.xlsx, .xlsm, .xls), CSV (UTF-8 or GBK) and Parquet share the header recognition
+(header.py), the rules and the rejects; formats.py says which row number the user sees in each.
 
-* workbooks: the Excel row;
-* CSV: the record's number counting the file's first line as 1 — the row Excel shows when it opens
-  the file (a header on line 1 puts the first data record on row 2; blank lines count, a quoted
-  value spanning lines is one record). Fields to the right of the widest of the first 30 records
-  are ignored;
-* Parquet: the header is the column names, taken as row 1, so data row i (0-based) is row i + 2.
-
-Pure functions over files and frames; the Dagster asset that writes DuckDB lives in `defs/ingest`.
+Pure functions over files and frames; the Dagster asset that writes DuckDB lives in `defs/ingest`,
+and the pipeline parses each file in a worker process (worker.py).
 """
 
-import codecs
-import contextlib
-import csv
 import datetime as dt
-import io
-import itertools
-import multiprocessing
-import os
 import re
 import unicodedata
-from collections import deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
-from python_calamine import CalamineWorkbook
 
-from dagster_project.contracts import KINDS, SHEET_KINDS, Column, SheetKind
+from dagster_project.contracts import KINDS, Column, SheetKind
 from dagster_project.ingest.deadlines import parse_deadline as parse_deadline
 from dagster_project.ingest.deadlines import read_deadlines
+from dagster_project.ingest.formats import PY_SPACE as _PY_SPACE
+from dagster_project.ingest.formats import TextSheet as TextSheet
+from dagster_project.ingest.formats import cell_text as cell_text
+from dagster_project.ingest.formats import read_sheets as read_sheets
+from dagster_project.ingest.guard import Rejected
+from dagster_project.ingest.header import FOOTER_PREFIXES as FOOTER_PREFIXES
+from dagster_project.ingest.header import HEADER_SCAN_ROWS, HeaderMatch, find_header
+from dagster_project.ingest.header import normalize_header as normalize_header
 from dagster_project.ingest.personal import misplaced_id_cards
 
-HEADER_SCAN_ROWS = 30
-FOOTER_PREFIXES = ("合计", "总计", "小计", "填表人", "审核人", "制表人", "填报人", "负责人签字")
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".parquet")
 LINEAGE = ("_source_file", "_sheet", "_row_number", "_file_hash", "_loaded_at")
 
@@ -63,276 +53,6 @@ REJECT_SCHEMA = {
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "对"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "✘", "x", "不是"}
-
-# What Python's str.strip() calls whitespace. polars' default leaves out a few control characters
-# (U+001C–U+001F), so the set is spelled out to cut cells exactly as cell_text does.
-_PY_SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
-
-
-def normalize_header(value: object) -> str:
-    """Headers match after NFKC (full-width → half-width), dropping whitespace and required-markers."""
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    return re.sub(r"[\s*＊]", "", text)
-
-
-def cell_text(value: object) -> str | None:
-    """One canonical text per cell, whatever type the spreadsheet library handed us."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, dt.timedelta):
-        return str(value)
-    text = str(value).strip()
-    return text or None
-
-
-# --- sheets as text columns ---------------------------------------------------------------------
-
-
-@dataclass
-class TextSheet:
-    """A sheet as text: String column `c{j}` is the sheet's column j (null = blank), row i is row i + 1."""
-
-    name: str
-    cells: pl.DataFrame
-
-
-def _clean_text(texts: pl.Expr) -> pl.Expr:
-    stripped = texts.str.strip_chars(_PY_SPACE)
-    return pl.when(stripped != "").then(stripped)
-
-
-def _float_text(numbers: pl.Expr) -> pl.Expr:
-    """cell_text of floats: whole numbers without ".0"; polars writes the others as Python's repr does
-    for 1e-4 ≤ |x| < 1e16 (outside it, in exponent form, they differ: see _odd_float)."""
-    size = numbers.abs()
-    whole = (size < 1e15) & (numbers == numbers.round(0))
-    return (
-        pl.when(whole)
-        .then(numbers.cast(pl.Int64, strict=False).cast(pl.String))
-        .when((size >= 1e-4) & (size < 1e16))
-        .then(numbers.cast(pl.String))
-    )
-
-
-def _odd_float(numbers: pl.Expr) -> pl.Expr:
-    """Floats _float_text leaves to Python's repr (tiny, huge, nan, inf)."""
-    size = numbers.abs()
-    whole = (size < 1e15) & (numbers == numbers.round(0))
-    return numbers.is_not_null() & ~whole & ~((size >= 1e-4) & (size < 1e16))
-
-
-def _part_text(name: str, dtype: pl.DataType) -> pl.Expr:
-    """cell_text of one typed column."""
-    column = pl.col(name)
-    if dtype == pl.String:
-        return _clean_text(column)
-    if dtype == pl.Float64:
-        return _float_text(column)
-    if dtype == pl.Date:
-        return column.dt.strftime("%Y-%m-%d")
-    if isinstance(dtype, pl.Datetime):
-        return column.dt.date().dt.strftime("%Y-%m-%d")
-    if dtype == pl.Boolean:
-        return pl.when(column).then(pl.lit("是")).when(~column).then(pl.lit("否"))
-    if dtype.is_integer():
-        return column.cast(pl.String)
-    raise TypeError(dtype)
-
-
-def _cells(typed: pl.DataFrame, columns: list[list[str]]) -> pl.DataFrame:
-    """The text frame of a sheet from typed columns: sheet column j is the first non-null of the typed
-    columns named in columns[j] (a column holding strings and numbers comes as one typed column per
-    Python type). One polars query for the whole sheet."""
-    texts = []
-    for j, names in enumerate(columns):
-        parts = [_part_text(name, typed.schema[name]) for name in names]
-        texts.append((pl.coalesce(parts) if len(parts) > 1 else parts[0]).alias(f"c{j}"))
-    floats = [name for name, dtype in typed.schema.items() if dtype == pl.Float64]
-    cells = typed.select(*texts, *[_odd_float(pl.col(n)).any().alias(f"odd {n}") for n in floats])
-    for name in floats:
-        if cells[f"odd {name}"][0]:
-            j = next(j for j, names in enumerate(columns) if name in names)
-            rows = typed.select(_odd_float(pl.col(name)).arg_true()).to_series()
-            reprs = [repr(v) for v in typed[name].gather(rows).to_list()]
-            cells = cells.with_columns(cells[f"c{j}"].scatter(rows, reprs))
-    return cells.drop(f"odd {n}" for n in floats)
-
-
-_POLARS_TYPES = {
-    str: pl.String,
-    float: pl.Float64,
-    bool: pl.Boolean,
-    dt.date: pl.Date,
-    dt.datetime: pl.Datetime("us"),
-}
-
-
-def _text_frame(rows: list[list[object]]) -> pl.DataFrame:
-    """Rows of cell values (ragged allowed) → one text column per sheet column, as cell_text would
-    give. Each column is split by Python type so that polars converts every type in bulk."""
-    typed: dict[str, pl.Series] = {}
-    columns: list[list[str]] = []
-    for j, values in enumerate(itertools.zip_longest(*rows, fillvalue=None) if rows else ()):
-        types = set(map(type, values)) - {type(None)}
-        names = []
-        for cell_type in types or {type(None)}:
-            name = f"c{j} {cell_type.__name__}"
-            picked = values if len(types) <= 1 else [v if type(v) is cell_type else None for v in values]
-            if cell_type in _POLARS_TYPES:
-                typed[name] = pl.Series(picked, dtype=_POLARS_TYPES[cell_type])
-            else:  # ints from .xls, durations, anything rarer: one by one
-                typed[name] = pl.Series([cell_text(v) for v in picked], dtype=pl.String)
-            names.append(name)
-        columns.append(names)
-    return _cells(pl.DataFrame(typed), columns)
-
-
-def _workbook_sheets(path: Path) -> list[TextSheet]:
-    workbook = CalamineWorkbook.from_path(str(path))
-    return [
-        TextSheet(name, _text_frame(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)))
-        for name in workbook.sheet_names
-    ]
-
-
-_UNKNOWN_ENCODING = "无法识别的文本编码（请另存为 UTF-8 或 GBK 编码的 CSV）"
-
-
-def _csv_width(source: Path | bytes) -> int:
-    """Fields in the widest of the first records of UTF-8 text (title rows are often narrower than
-    the header). Raises UnicodeDecodeError when the beginning is not UTF-8."""
-    size = 1 << 16
-    while True:
-        if isinstance(source, bytes):
-            head, whole = source[:size], size >= len(source)
-        else:
-            with source.open("rb") as fh:
-                head = fh.read(size + 1)
-            head, whole = head[:size], len(head) <= size
-        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=whole)
-        records = list(itertools.islice(csv.reader(io.StringIO(text)), HEADER_SCAN_ROWS + 1))
-        if whole or len(records) > HEADER_SCAN_ROWS:
-            # without the whole file the last record read may be cut short; it is not among the first 30
-            return max((len(r) for r in records[:HEADER_SCAN_ROWS]), default=0)
-        size *= 4
-
-
-def _csv_cells(source: Path | bytes) -> pl.DataFrame:
-    """A UTF-8 CSV as text columns, read by polars (multi-threaded, no Python per row)."""
-    width = _csv_width(source)
-    if width == 0:
-        return pl.DataFrame()
-    cells = pl.read_csv(
-        source if isinstance(source, Path) else io.BytesIO(source),
-        has_header=False,
-        infer_schema=False,
-        schema={f"c{j}": pl.String for j in range(width)},
-        truncate_ragged_lines=True,
-        missing_columns="insert",
-        raise_if_empty=False,
-    )
-    return cells.select(_clean_text(pl.col(c)).alias(c) for c in cells.columns)
-
-
-def _csv_sheet(path: Path) -> TextSheet:
-    try:
-        return TextSheet(path.stem, _csv_cells(path))
-    except (UnicodeDecodeError, pl.exceptions.ComputeError):
-        pass  # not UTF-8 (polars reads nothing else), or quoting polars will not accept
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValueError(_UNKNOWN_ENCODING)
-    if encoding == "gb18030":  # a GBK file (small, from WPS): polars reads it once it is UTF-8
-        with contextlib.suppress(pl.exceptions.ComputeError):
-            return TextSheet(path.stem, _csv_cells(text.encode("utf-8")))
-    # quoting polars will not accept (an unclosed quote): Python's csv module, as lenient as ever
-    return TextSheet(path.stem, _text_frame(list(csv.reader(io.StringIO(text)))))
-
-
-def _parquet_sheet(path: Path) -> TextSheet:
-    data = pl.read_parquet(path)
-    typed = {}
-    for j, values in enumerate(data.iter_columns()):
-        dtype = values.dtype
-        if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
-            values = values.cast(pl.String)
-        elif dtype.is_float():
-            values = values.cast(pl.Float64)
-        elif not (dtype in (pl.Date, pl.Boolean) or isinstance(dtype, pl.Datetime) or dtype.is_integer()):
-            values = pl.Series([cell_text(v) for v in values.to_list()], dtype=pl.String)
-        typed[f"c{j}"] = values
-    header = pl.DataFrame(
-        {f"c{j}": pl.Series([cell_text(name)], dtype=pl.String) for j, name in enumerate(data.columns)}
-    )
-    body = _cells(pl.DataFrame(typed), [[f"c{j}"] for j in range(data.width)])
-    return TextSheet(path.stem, pl.concat([header, body], rechunk=False))
-
-
-def read_sheets(path: Path) -> list[TextSheet]:
-    """Every sheet of a file as text columns; a CSV or Parquet file is one sheet named after the file."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return [_csv_sheet(path)]
-    if suffix == ".parquet":
-        return [_parquet_sheet(path)]
-    return _workbook_sheets(path)
-
-
-# --- header recognition ---------------------------------------------------------------------------
-
-
-@dataclass
-class HeaderMatch:
-    kind: SheetKind
-    row_index: int  # 0-based; Excel row = row_index + 1
-    columns: dict[str, int]  # canonical column name -> position in the row
-
-
-def match_header(row: list[str | None]) -> HeaderMatch | None:
-    """The sheet kind whose required headers all appear in this row (most matched headers wins)."""
-    normalized = [normalize_header(v) for v in row]
-    best: HeaderMatch | None = None
-    best_score = 0
-    for kind in SHEET_KINDS:
-        found: dict[str, int] = {}
-        for column in kind.columns:
-            for key, headers in ((column.name, column.headers), (column.name_column, column.name_headers)):
-                wanted = {normalize_header(h) for h in headers}
-                position = next(
-                    (i for i, text in enumerate(normalized) if text in wanted and i not in found.values()),
-                    None,
-                )
-                if position is not None:
-                    found[key] = position
-                    break
-        if all(c.name in found or c.name_column in found for c in kind.required) and len(found) > best_score:
-            best, best_score = HeaderMatch(kind, -1, found), len(found)
-    return best
-
-
-def find_header(rows: list[list[str | None]]) -> HeaderMatch | None:
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        if sum(1 for v in row if v) < 2:
-            continue
-        match = match_header(row)
-        if match is not None:
-            match.row_index = i
-            return match
-    return None
 
 
 def _footer_texts(first_cells: list[str]) -> list[str]:
@@ -874,91 +594,44 @@ def _unreadable_reason(path: Path, exc: Exception) -> str:
         return "文件设置了打开密码（已加密），请取消密码后重新提交"
     if path.suffix.lower() == ".parquet":
         return f"文件无法读取（可能已损坏或不是真正的 Parquet 文件）：{exc}"
+    if path.suffix.lower() == ".csv":
+        return f"文件无法读取（可能已损坏或不是按行保存的 CSV 文本）：{exc}"
     return f"文件无法读取（可能已损坏或不是真正的 Excel 文件）：{exc}"
 
 
+def whole_file_result(source_file: str, reason: str) -> FileResult:
+    """A file none of which is read: one reject with no sheet and no row."""
+    return FileResult(source_file, [], _file_reject(source_file, reason))
+
+
 def parse_file(path: Path, source_file: str, today: dt.date | None = None) -> FileResult:
-    """Parse one inbox file; never raises for bad content — problems become rejects."""
+    """Parse one inbox file (`path` may be its archived copy; `source_file` is its name in the inbox);
+    never raises for bad content — problems become rejects. MemoryError is raised: the caller's
+    process is then in no state to go on (see worker.py)."""
     today = today or dt.date.today()
-
-    def whole_file(reason: str) -> FileResult:
-        return FileResult(source_file, [], _file_reject(source_file, reason))
-
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        return whole_file("不支持的文件类型（请提交 xlsx、xls、csv 或 parquet 文件）")
+        return whole_file_result(source_file, "不支持的文件类型（请提交 xlsx、xls、csv 或 parquet 文件）")
     if path.stat().st_size == 0:
-        return whole_file("文件为空（0 字节）")
+        return whole_file_result(source_file, "文件为空（0 字节）")
     try:
-        sheets = read_sheets(path)
+        sheets = read_sheets(path, Path(source_file).stem)
+    except MemoryError:
+        raise
+    except Rejected as exc:  # past a limit of guard.py
+        return whole_file_result(source_file, str(exc))
     except Exception as exc:  # corrupt, encrypted, truncated: one reject names the file
-        return whole_file(_unreadable_reason(path, exc))
+        return whole_file_result(source_file, _unreadable_reason(path, exc))
     results = []
     for sheet in sheets:
         head = [list(row) for row in sheet.cells.head(HEADER_SCAN_ROWS).iter_rows()]
         if (match := find_header(head)) is not None:
             results.append(parse_sheet(sheet, match, source_file, today))
     if not results:
-        return whole_file(
-            "未找到可识别的表头：没有一个工作表的列名与模板一致（可用 dangjian templates 获取模板）"
+        return whole_file_result(
+            source_file,
+            "未找到可识别的表头：没有一个工作表的列名与模板一致（可用 dangjian templates 获取模板）",
         )
     return FileResult(source_file, results, pl.DataFrame(schema=REJECT_SCHEMA))
-
-
-# Below this many bytes to parse, starting worker processes (about a second each) costs more than
-# parsing in this process.
-POOL_MIN_BYTES = 4 << 20
-
-
-def ingest_workers() -> int:
-    """Processes that parse files side by side: $DANGJIAN_INGEST_WORKERS, else one per core, at most 2
-    (the writer, DuckDB, is one process anyway)."""
-    configured = os.environ.get("DANGJIAN_INGEST_WORKERS")
-    return int(configured) if configured else min(2, os.cpu_count() or 1)
-
-
-@contextlib.contextmanager
-def _environment(**values: str) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def parse_files(
-    files: Sequence[tuple[Path, str] | tuple[Path, str, dt.date]],
-    today: dt.date | None = None,
-    workers: int | None = None,
-    min_bytes: int = POOL_MIN_BYTES,
-) -> Iterator[FileResult]:
-    """parse_file over (path, source file name[, the day its rules use]) tuples, results in the same
-    order (`today` for tuples without a day). From `min_bytes`
-    on, files are parsed in spawned worker processes; at most one result per worker waits for the
-    caller, so memory stays bounded while the caller writes each result."""
-    today = today or dt.date.today()
-    workers = ingest_workers() if workers is None else workers
-    if workers < 2 or len(files) < 2 or sum(f[0].stat().st_size for f in files) < min_bytes:
-        for path, source_file, *day in files:
-            yield parse_file(path, source_file, day[0] if day else today)
-        return
-    # One polars thread per worker, the workers being the parallelism. Spawned workers start with
-    # this process's environment (spawn, not fork: polars and DuckDB threads do not survive a fork).
-    with (
-        _environment(POLARS_MAX_THREADS="1"),
-        ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool,
-    ):
-        waiting: deque[Future[FileResult]] = deque()
-        for path, source_file, *day in files:
-            waiting.append(pool.submit(parse_file, path, source_file, day[0] if day else today))
-            if len(waiting) > workers:
-                yield waiting.popleft().result()
-        while waiting:
-            yield waiting.popleft().result()
 
 
 def empty_table(kind: str) -> pl.DataFrame:

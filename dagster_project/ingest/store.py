@@ -5,6 +5,13 @@ rows; a removed file takes its rows with it; every ingested file is archived by 
 addition, change or removal is appended to archive/index.jsonl (see archive.py). `raw.files`
 remembers what was loaded from where, so re-running with an unchanged inbox changes nothing.
 
+A changed file is copied into the archive once and that copy is parsed (inbox.py), in a worker
+process under a memory and time limit (worker.py): whatever a file does to the parser, it ends as
+its rejects and the run goes on. A content that took a worker down is remembered
+(archive/crashes.jsonl) and never parsed again by this parser version. Inbox entries that are not
+read (links, hidden and lock files, a file still being saved) are reported each run: a raw.files
+row with no hash and a reject with no hash, both replaced by the next run.
+
 A file's `loaded_at` is when this content of it was first loaded (kept when the same bytes are
 parsed again, after a parser change or by `dangjian rebuild`), and the row rules' "today" is that
 day: the same file always gives the same rows, so the warehouse can be rebuilt from the archive.
@@ -12,6 +19,7 @@ day: the same file always gives the same rows, so the warehouse can be rebuilt f
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,13 +28,17 @@ import polars as pl
 
 from dagster_project.contracts import SHEET_KINDS
 from dagster_project.faults import crash_point
-from dagster_project.ingest.archive import ArchivedFile, ArchiveIndex, archive_copy, file_hash
+from dagster_project.ingest.archive import ArchivedFile, ArchiveIndex, CrashLog, archive_copy, file_hash
 from dagster_project.ingest.crosscheck import check_across_files
-from dagster_project.ingest.reader import REJECT_SCHEMA, empty_table, parse_files
+from dagster_project.ingest.inbox import BEING_WRITTEN, copy_to_archive, hash_in_place, scan_inbox
+from dagster_project.ingest.reader import REJECT_SCHEMA, FileResult, empty_table, whole_file_result
 from dagster_project.ingest.task_owners import OWNERS_DDL, OWNERS_TABLE
+from dagster_project.ingest.worker import Parsed, ParseLimits, ParsePool
 
 # Bump when parsing rules change so that unchanged files are parsed again under the new rules.
-PARSER_VERSION = "5"
+# 6: tasks' owners and deadlines as 002 writes them, ID numbers outside their column rejected, and only
+# the header's width is read (rows with cells only right of it are blank)
+PARSER_VERSION = "6"
 # Files are committed together until about this many rows: a commit per small file would write
 # every row twice (to the WAL, then at the checkpoint), while a large append goes to the file once.
 COMMIT_ROWS = 1_000_000
@@ -83,13 +95,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def inbox_files(inbox: Path) -> dict[str, Path]:
-    """Files a user dropped, by name relative to the inbox (Office lock files, hidden files skipped)."""
-    found = {}
-    for path in sorted(inbox.rglob("*")):
-        if not path.is_file() or path.name.startswith(("~$", ".")):
-            continue
-        found[path.relative_to(inbox).as_posix()] = path
-    return found
+    """The regular files a user dropped, by name relative to the inbox (what scan_inbox reads)."""
+    return scan_inbox(inbox).files
 
 
 @dataclass
@@ -97,12 +104,17 @@ class IngestSummary:
     parsed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # in the inbox, not read: reported (inbox.py)
+    crashed: list[str] = field(default_factory=list)  # took a parse worker down this run
+    remembered: list[str] = field(default_factory=list)  # took one down before: not parsed again
 
     def as_metadata(self) -> dict[str, int]:
         return {
             "files_parsed": len(self.parsed),
             "files_unchanged": len(self.unchanged),
             "files_removed": len(self.removed),
+            "files_skipped": len(self.skipped),
+            "files_crashed": len(self.crashed) + len(self.remembered),
         }
 
 
@@ -161,7 +173,9 @@ class _History:
     def catch_up(self, con: duckdb.DuckDBPyConnection, present: dict[str, Path]) -> None:
         """Record what raw.files holds but the index lacks: a crash between a commit and its
         index line, or a home that predates the index (archiving the file if it is still here)."""
-        loaded = con.execute("select source_file, file_hash, loaded_at from raw.files").fetchall()
+        loaded = con.execute(
+            "select source_file, file_hash, loaded_at from raw.files where file_hash is not null"
+        ).fetchall()
         for source_file, digest, loaded_at in loaded:
             if self.is_recorded(source_file, digest, loaded_at):
                 continue
@@ -173,18 +187,55 @@ class _History:
             self.removed(source_file)
 
 
+def _clear_skipped(con: duckdb.DuckDBPyConnection) -> None:
+    """Last run's notices about entries it did not read (the rows with no hash)."""
+    con.execute("delete from raw.files where file_hash is null")
+    con.execute("delete from raw.rejects where file_hash is null")
+
+
+def _report_skipped(
+    con: duckdb.DuckDBPyConnection, skipped: dict[str, str], loaded: set[str], now: dt.datetime
+) -> None:
+    """This run's notices: a raw.files row (no hash, nothing read) for an entry with no loaded
+    version, and one whole-file reject for each entry."""
+    for source_file, reason in skipped.items():
+        if source_file not in loaded:
+            con.execute("insert into raw.files values (?, null, null, '', 0, 0, 0, ?)", [source_file, now])
+        _insert(con, "raw.rejects", whole_file_result(source_file, reason).file_rejects, loaded_at=now)
+
+
 def sync_inbox(
-    con: duckdb.DuckDBPyConnection, inbox: Path, archive: Path, now: dt.datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    archive: Path,
+    now: dt.datetime | None = None,
+    limits: ParseLimits | None = None,
+    pool: ParsePool | None = None,
 ) -> IngestSummary:
-    """Bring schema raw in step with the inbox, then check every row against the other files."""
-    ensure_raw_schema(con)
+    """Bring schema raw in step with the inbox, then check every row against the other files.
+    `pool`: parse workers started by the caller (earlier is better: a worker's start overlaps
+    whatever comes before its first file); by default started here, before the inbox is hashed."""
     now = now or dt.datetime.now().replace(microsecond=0)
+    if pool is not None:
+        return _sync(con, inbox, archive, now, pool)
+    with ParsePool(limits) as own:
+        return _sync(con, inbox, archive, now, own)
+
+
+def _sync(
+    con: duckdb.DuckDBPyConnection, inbox: Path, archive: Path, now: dt.datetime, pool: ParsePool
+) -> IngestSummary:
+    ensure_raw_schema(con)
     summary = IngestSummary()
     history = _History(archive, now)
     known = dict(
-        con.execute("select source_file, file_hash || '/' || parser_version from raw.files").fetchall()
+        con.execute(
+            "select source_file, file_hash || '/' || parser_version from raw.files "
+            "where file_hash is not null"
+        ).fetchall()
     )
-    present = inbox_files(inbox)
+    scan = scan_inbox(inbox)
+    present = scan.files
 
     for source_file in sorted(set(known) - set(present)):
         con.execute("begin")
@@ -194,26 +245,49 @@ def sync_inbox(
         summary.removed.append(source_file)
         crash_point("ingest")
 
+    # Every file is kept, even one of a type we cannot read: nothing submitted is lost. The archived
+    # copy is what is parsed, so the archive and raw hold the same bytes however the inbox changes.
+    skipped = dict(scan.skipped)
     changed: list[tuple[str, Path, str]] = []
     for source_file, path in present.items():
-        digest = file_hash(path)
-        if known.get(source_file) == f"{digest}/{PARSER_VERSION}":
+        if source_file in known and known[source_file] == f"{hash_in_place(path)}/{PARSER_VERSION}":
+            summary.unchanged.append(source_file)
+            continue
+        copied = copy_to_archive(path, archive)
+        if copied is None:
+            skipped[source_file] = BEING_WRITTEN  # a loaded version of it stays loaded
+        elif known.get(source_file) == f"{copied[1]}/{PARSER_VERSION}":
             summary.unchanged.append(source_file)
         else:
-            changed.append((source_file, path, digest))
+            changed.append((source_file, *copied))
+    summary.skipped = sorted(skipped)
 
-    # Every file is kept, even one of a type we cannot read: nothing submitted is lost.
-    for _, path, digest in changed:
-        archive_copy(path, digest, archive)
     # when this content was first loaded (a rebuild from the archive reuses it), and the day its rules use
     stamps = {source_file: history.loaded_at(source_file, digest) for source_file, _, digest in changed}
-    results = parse_files(
-        [(path, source_file, stamps[source_file].date()) for source_file, path, _ in changed]
-    )
+    crashes = CrashLog(archive)
+    crashed_before = crashes.known(PARSER_VERSION)
+    to_parse = [
+        (path, name, stamps[name].date()) for name, path, digest in changed if digest not in crashed_before
+    ]
+    parsed = pool.parse(to_parse)
+
+    def results() -> Iterator[FileResult]:
+        for source_file, _, digest in changed:
+            if digest in crashed_before:
+                summary.remembered.append(source_file)
+                yield whole_file_result(source_file, crashed_before[digest])
+                continue
+            outcome: Parsed = next(parsed)
+            if outcome.crashed:  # remembered at once: a run that dies later must not try it again
+                crashes.record(digest, PARSER_VERSION, outcome.result.file_rejects["reason"][0], now)
+                summary.crashed.append(source_file)
+            yield outcome.result
+
     committed: list[tuple[str, str, dt.datetime]] = []  # goes into the archive index once committed
     uncommitted = 0
     con.execute("begin")
-    for (source_file, _, digest), result in zip(changed, results, strict=True):
+    _clear_skipped(con)
+    for (source_file, _, digest), result in zip(changed, results(), strict=True):
         loaded_at = stamps[source_file]
         if source_file in known:  # a new file has no rows yet: no need to scan every table for them
             _delete_file_rows(con, source_file)
@@ -244,6 +318,7 @@ def sync_inbox(
             crash_point("ingest")
             con.execute("begin")
             uncommitted = 0
+    _report_skipped(con, skipped, set(known) & set(present), now)
     check_across_files(con)
     con.execute("commit")
     for done in committed:
