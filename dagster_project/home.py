@@ -14,8 +14,6 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO_ROOT / "dbt"
 DASHBOARD_APP = REPO_ROOT / "dashboards" / "app.py"
-# Reverse proxies whose X-Forwarded-For the dashboard believes (`dangjian serve --trusted-proxy`).
-TRUSTED_PROXIES_ENV = "DANGJIAN_TRUSTED_PROXIES"
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 
@@ -55,7 +53,7 @@ class Home:
 
     @property
     def users(self) -> Path:
-        """Dashboard logins (dagster_project/users.py); none means the dashboard runs open on 127.0.0.1."""
+        """Dashboard logins (dagster_project/access); none means the dashboard runs open on 127.0.0.1."""
         return self.root / "users.json"
 
     @property
@@ -78,7 +76,8 @@ class Home:
                     private(file)
         yaml = self.dagster_home / "dagster.yaml"
         if not yaml.exists():
-            # One DuckDB writer at a time (stack.md §4.2); no telemetry on an offline machine.
+            # One DuckDB writer at a time (a second writer process is refused the file); no telemetry
+            # on an offline machine.
             yaml.write_text(
                 "telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\n",
                 encoding="utf-8",

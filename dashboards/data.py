@@ -18,13 +18,9 @@ in the session (dashboards/auth.py) and is part of every cache key.
 """
 
 import contextlib
-import io
 import json
-import os
-import tempfile
 import threading
 import time
-import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,14 +32,8 @@ import duckdb
 import polars as pl
 import pyarrow  # noqa: F401  DuckDB's .pl() imports it on first use: ≈ 115 ms of the first viewer's page
 import streamlit as st
-import xlsxwriter
 
-from dagster_project.cell_text import inert_frame
-from dagster_project.contracts import SHEET_KINDS
-from dagster_project.exports import write_rejects_workbook_from
-from dagster_project.home import DBT_DIR
-from dagster_project.result_sheet import write_result_sheet_from
-from dagster_project.templates import template_name, write_templates
+from dagster_project import reports, serving
 from dashboards import auth
 
 NO_SNAPSHOT_MESSAGE = "尚无发布的数据，请先运行 dangjian run"
@@ -54,10 +44,7 @@ _LOCK_BACKOFF_S = 0.2
 
 def serving_path() -> Path:
     """`DANGJIAN_SERVING_DB` if set, else `$DANGJIAN_HOME/serving.duckdb` (home default `./.dangjian`)."""
-    explicit = os.environ.get("DANGJIAN_SERVING_DB")
-    if explicit:
-        return Path(explicit).expanduser()
-    return Path(os.environ.get("DANGJIAN_HOME", ".dangjian")).expanduser() / "serving.duckdb"
+    return serving.snapshot_path()
 
 
 def snapshot_exists() -> bool:
@@ -155,15 +142,12 @@ def _close_unread(retired: list["_Attachment"]) -> None:
 @contextlib.contextmanager
 def _snapshot_cursor(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor on the current version of the snapshot at `path` (see the module docstring)."""
-    path = Path(path)
-    stat = path.stat()
-    # A publish renames a new file over the path: a new inode, even within one mtime tick.
-    key = (str(path.resolve()), stat.st_ino, stat.st_mtime_ns)
+    key = serving.snapshot_key(Path(path))
     with _SNAPSHOT_LOCK:
         current = _SNAPSHOT.get("current")
         if current is None or current.key != key:
             con = duckdb.connect()
-            con.execute(f"attach '{key[0]}' as snapshot (read_only)")
+            serving.attach(con, key[0])
             _SNAPSHOT["current"] = _Attachment(key, con)
             if current is not None:
                 _RETIRED.append(current)
@@ -366,14 +350,14 @@ def has_table(schema: str, table: str) -> bool:
     return bool(table_columns(schema, table))
 
 
-# ---- downloads built by dagster_project (not re-implemented here) --------------------------------
+# ---- downloads built by dagster_project.reports (not re-implemented here) ------------------------
 
 
 def rejects_workbook(source_file: str | None = None) -> bytes:
     """The rejects workbook of one file (or all files) the viewer may see, as .xlsx bytes.
 
-    Written by `dagster_project.exports.write_rejects_workbook_from` (the same workbook `dangjian
-    rejects` writes) into a temporary folder; cached per snapshot and scope. Raises ValueError for an
+    Written by `dagster_project.reports` (the same workbook `dangjian rejects` writes); cached per
+    snapshot and scope. Raises ValueError for an
     unknown file (a file of another college is unknown to a 学院 user).
     """
     return _rejects_workbook(source_file, current_scope())
@@ -393,18 +377,15 @@ def _rejects_workbook(source_file: str | None, scope: str | None) -> bytes:
 @st.cache_data(ttl=600, show_spinner=False, max_entries=32)
 def _cached_rejects_workbook(path: str, source_file: str | None, version: int, scope: str | None) -> bytes:
     del version
-    with tempfile.TemporaryDirectory(prefix="dangjian-rejects-") as tmp, _cursor(path, scope) as con:
-        out = Path(tmp) / "rejects.xlsx"
-        write_rejects_workbook_from(con, out, source_file)
-        return out.read_bytes()
+    with _cursor(path, scope) as con:
+        return reports.reject_list_xlsx(con, source_file)
 
 
 def result_sheet_workbook(year: int) -> bytes:
     """The year-end result sheet of `year` from the viewer's part of the snapshot, as .xlsx bytes.
 
-    Written by `dagster_project.result_sheet.write_result_sheet_from` (the same workbook `dangjian
-    export` writes; a 学院 user gets its own rows) into a temporary folder; cached per snapshot and
-    scope. Raises ValueError for a year without Q4.
+    Written by `dagster_project.reports` (the same workbook `dangjian export` writes; a 学院 user
+    gets its own rows); cached per snapshot and scope. Raises ValueError for a year without Q4.
     """
     return _result_sheet(int(year), current_scope())
 
@@ -422,51 +403,37 @@ def _result_sheet(year: int, scope: str | None) -> bytes:
 @st.cache_data(ttl=600, show_spinner=False, max_entries=16)
 def _cached_result_sheet(path: str, year: int, version: int, scope: str | None) -> bytes:
     del version
-    with tempfile.TemporaryDirectory(prefix="dangjian-result-") as tmp, _cursor(path, scope) as con:
-        out = Path(tmp) / "result.xlsx"
-        write_result_sheet_from(con, year, out)
-        return out.read_bytes()
+    with _cursor(path, scope) as con:
+        return reports.result_sheet_xlsx(con, year)
 
 
 @st.cache_data(show_spinner=False)
 def template_workbooks() -> dict[str, tuple[str, bytes]]:
-    """{sheet kind: (file name, bytes)} of the blank templates (`dagster_project.templates`)."""
-    with tempfile.TemporaryDirectory(prefix="dangjian-templates-") as tmp:
-        paths = {p.name: p for p in write_templates(Path(tmp))}
-        return {k.kind: (template_name(k), paths[template_name(k)].read_bytes()) for k in SHEET_KINDS}
+    """{sheet kind: (file name, bytes)} of the blank templates (`dagster_project.reports`)."""
+    return reports.template_workbooks()
 
 
 @st.cache_data(show_spinner=False)
 def templates_zip() -> bytes:
     """Every blank template in one .zip."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in template_workbooks().values():
-            archive.writestr(name, content)
-    return buffer.getvalue()
+    return reports.zip_of(template_workbooks())
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """UTF-8 CSV with a BOM, so Excel opens the Chinese text correctly; text that Excel would take
-    for a formula gets a leading apostrophe (dagster_project/cell_text.py)."""
-    return "\ufeff".encode() + inert_frame(frame).write_csv().encode("utf-8")
+    for a formula gets a leading apostrophe (dagster_project/reports/cell_text.py)."""
+    return reports.frame_csv(frame)
 
 
 def xlsx_bytes(frame: pl.DataFrame, worksheet: str = "查询结果") -> bytes:
     """An .xlsx of `frame`; text stays text (no formulas, links or numbers made of user values, and
     formula-like text with a leading apostrophe, as in the CSV)."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    )
-    inert_frame(frame).write_excel(workbook, worksheet=worksheet[:31], autofit=True)
-    workbook.close()
-    return buffer.getvalue()
+    return reports.frame_xlsx(frame, worksheet)
 
 
 # ---- catalog of marts: tables, columns and their Chinese descriptions ----------------------------
 
-MANIFEST_PATH = DBT_DIR / "target" / "manifest.json"
+MANIFEST_PATH = serving.CATALOG_MANIFEST
 
 _CATALOG_SQL = """
 select c.table_name, t.comment as table_comment, c.column_name, c.data_type, c.comment as column_comment

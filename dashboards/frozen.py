@@ -11,7 +11,7 @@ from datetime import datetime
 import polars as pl
 import streamlit as st
 
-from dagster_project.freeze import FROZEN_TABLES
+from dagster_project.serving import FROZEN_TABLES
 from dashboards.data import has_table, query
 from dashboards.labels import BRANCH_DIMENSIONS, COLLEGE_DIMENSIONS
 

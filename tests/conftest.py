@@ -23,7 +23,7 @@ def _keep_main_module():
 
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
-    from dagster_project.project import ensure_manifest
+    from dagster_project.transform.project import ensure_manifest
 
     return ensure_manifest()
 

@@ -15,7 +15,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 from streamlit.testing.v1 import AppTest
 
-from dagster_project.users import add_user, remove_user
+from dagster_project.access.users import add_user, remove_user
 from dashboards import auth, data, sql_sandbox
 from dashboards.auth import (
     ABSOLUTE_TIMEOUT_S,
@@ -487,7 +487,7 @@ def test_without_users_the_dashboard_is_open_and_says_so(
 
 def test_a_college_result_sheet_lists_only_that_college(demo_home, monkeypatch):
     """年终考核's download for a 学院 login: the same workbook as `dangjian export`, with its own rows."""
-    from dagster_project.result_sheet import BRANCH_SHEET, COLLEGE_SHEET
+    from dagster_project.reports.result_sheet import BRANCH_SHEET, COLLEGE_SHEET
 
     snapshot = demo_home[0] / "serving.duckdb"
     with duckdb.connect(str(snapshot), read_only=True) as con:

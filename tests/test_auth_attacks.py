@@ -22,7 +22,7 @@ from streamlit.elements.widgets import button as button_module
 from streamlit.runtime.context import ContextProxy, StreamlitHeaders
 from streamlit.testing.v1 import AppTest
 
-from dagster_project.users import add_user, remove_user
+from dagster_project.access.users import add_user, remove_user
 from dashboards import auth
 from dashboards.login_limits import LOCAL_CLIENT, LoginThrottle, client_of_session
 from tests.test_auth import (  # noqa: F401  (fixtures)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.users import add_user
+from dagster_project.access.users import add_user
 from dashboards.sql_sandbox import SQL_TIMEOUT_S
 from tests.test_auth import build_college_snapshot
 from tests.test_browser import CHROMIUM_ARGS, _chromium, serve_process

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.users import add_user
+from dagster_project.access.users import add_user
 from tests.test_browser import CHROMIUM_ARGS, _chromium, dangjian_serve
 from tests.test_browser_pages import _pages
 

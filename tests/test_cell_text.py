@@ -15,9 +15,9 @@ import openpyxl
 import polars as pl
 import pytest
 
-from dagster_project.cell_text import inert, inert_frame
-from dagster_project.exports import write_rejects_workbook
-from dagster_project.result_sheet import COLLEGE_SHEET, write_result_sheet
+from dagster_project.reports.cell_text import inert, inert_frame
+from dagster_project.reports.rejects import write_rejects_workbook
+from dagster_project.reports.result_sheet import COLLEGE_SHEET, write_result_sheet
 from dashboards import data
 from tests.serving_fixture import GOOD_FILE, build_serving_db
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.users import add_user
+from dagster_project.access.users import add_user
 from dashboards import auth
 from tests.test_auth import log_in, served_like_dangjian, start  # noqa: F401 (fixture)
 

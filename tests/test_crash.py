@@ -1,4 +1,4 @@
-"""Crash safety: a run that fails or is killed (SIGKILL, dagster_project/faults.py) never replaces the
+"""Crash safety: a run that fails or is killed (SIGKILL, dagster_project/pipeline/faults.py) never replaces the
 dashboard's snapshot, and the next run recovers without manual steps.
 
 `crashed_home` (tests/trust_home.py `crash_and_recover`) takes the tiny university through, in order:
@@ -17,8 +17,8 @@ import sys
 import duckdb
 import pytest
 
-from dagster_project.faults import FAULT_POINTS
-from dagster_project.serving import publish_snapshot
+from dagster_project.pipeline.faults import FAULT_POINTS
+from dagster_project.serving.publish import publish_snapshot
 from tests.trust_home import EXTRA_FILE, TRAINING_FILE, dagster_runs, sha256, training_hours
 
 
@@ -108,15 +108,17 @@ def test_publish_killed_midway_then_published_again(tmp_path):
         con.execute("create schema marts")
         con.execute("create table marts.a as select range as id from range(1000)")
         con.execute("create table marts.b as select range as id from range(5)")
-    publish_snapshot(warehouse, serving, build_id="good")
+    with duckdb.connect(str(warehouse)) as con:
+        publish_snapshot(con, serving, build_id="good")
     good = sha256(serving)
 
     killed = subprocess.run(
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; from dagster_project.serving import publish_snapshot; "
-            "publish_snapshot(Path(sys.argv[1]), Path(sys.argv[2]), build_id='killed')",
+            "import sys; from pathlib import Path; import duckdb; "
+            "from dagster_project.serving.publish import publish_snapshot; "
+            "publish_snapshot(duckdb.connect(sys.argv[1]), Path(sys.argv[2]), build_id='killed')",
             str(warehouse),
             str(serving),
         ],
@@ -128,7 +130,8 @@ def test_publish_killed_midway_then_published_again(tmp_path):
     assert sha256(serving) == good
     assert (tmp_path / "serving.duckdb.tmp").exists() and (tmp_path / "serving.duckdb.tmp.wal").exists()
 
-    publish_snapshot(warehouse, serving, build_id="next")
+    with duckdb.connect(str(warehouse)) as con:
+        publish_snapshot(con, serving, build_id="next")
     with duckdb.connect(str(serving), read_only=True) as con:
         assert con.execute("select build_id from meta.snapshot").fetchall() == [("next",)]
         assert con.execute("select table_name, row_count from meta.table_counts order by 1").fetchall() == [

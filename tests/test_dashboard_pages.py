@@ -19,7 +19,7 @@ from python_calamine import CalamineWorkbook
 from streamlit.testing.v1 import AppTest
 
 from dagster_project.contracts import SHEET_KINDS
-from dagster_project.templates import template_name
+from dagster_project.reports.templates import template_name
 from dashboards import data, sql_sandbox, sql_worker
 from dashboards.sql_policy import QueryError, check_readonly_sql
 from tests.serving_fixture import (

@@ -10,7 +10,7 @@ import duckdb
 
 from dagster_project.home import DBT_DIR
 from dagster_project.ingest.store import ensure_raw_schema
-from dagster_project.project import DBT_EXECUTABLE
+from dagster_project.transform.project import DBT_EXECUTABLE
 
 
 def test_every_dbt_unit_test_passes_on_an_empty_warehouse(tmp_path, dbt_manifest):

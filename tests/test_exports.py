@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
-from dagster_project.exports import RejectsExport, kinds_text, row_values_text, write_rejects_workbook
+from dagster_project.reports.rejects import RejectsExport, kinds_text, row_values_text, write_rejects_workbook
 
 GOOD = "计算机学院党建台账2024.xlsx"
 UNREADABLE = "文件无法读取（可能已损坏或加密）：File is not a zip file"

@@ -23,9 +23,9 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from dagster_project import cli
-from dagster_project.freeze import FROZEN_TABLES, AlreadyFrozenError, freeze_year
 from dagster_project.home import REPO_ROOT
-from dagster_project.result_sheet import write_result_sheet
+from dagster_project.reports.result_sheet import write_result_sheet
+from dagster_project.serving.freeze import FROZEN_TABLES, AlreadyFrozenError, freeze_year
 from tests.workbooks import write_workbook
 
 APP = REPO_ROOT / "dashboards" / "app.py"

@@ -9,7 +9,7 @@ import os
 import stat
 from pathlib import Path
 
-from dagster_project.users import add_user
+from dagster_project.access.users import add_user
 from tests.trust_home import dangjian, write_inbox
 
 

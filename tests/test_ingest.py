@@ -13,7 +13,8 @@ import duckdb
 import pytest
 
 from dagster_project.contracts import KINDS
-from dagster_project.ingest.reader import id_card_problem, parse_deadline
+from dagster_project.ingest.deadlines import parse_deadline
+from dagster_project.ingest.idcards import id_card_problem
 from dagster_project.ingest.store import sync_inbox
 from tests.workbooks import write_cells, write_workbook
 

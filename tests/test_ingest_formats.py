@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dagster_project.ingest.reader import parse_deadline, parse_file
+from dagster_project.ingest.deadlines import parse_deadline
+from dagster_project.ingest.reader import parse_file
 from dagster_project.ingest.worker import parse_files
 from tests.test_ingest import MEMBER, Inbox
 from tests.workbooks import write_workbook

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dagster_project.contracts import KINDS, SHEET_KINDS, SheetKind
-from dagster_project.ingest.reader import FOOTER_PREFIXES, parse_file
+from dagster_project.ingest.header import FOOTER_PREFIXES
+from dagster_project.ingest.reader import parse_file
 from dagster_project.ingest.store import sync_inbox
 from tests.workbooks import write_cells
 

@@ -31,10 +31,10 @@ import polars as pl
 import pytest
 
 from dagster_project.contracts import KINDS, SHEET_KINDS
-from dagster_project.exports import write_rejects_workbook
-from dagster_project.freeze import freeze_year
 from dagster_project.ingest.reader import parse_file
-from dagster_project.result_sheet import write_result_sheet
+from dagster_project.reports.rejects import write_rejects_workbook
+from dagster_project.reports.result_sheet import write_result_sheet
+from dagster_project.serving.freeze import freeze_year
 from tests.workbooks import write_workbook
 
 REPO = Path(__file__).resolve().parents[1]

@@ -7,9 +7,9 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from dagster_project import dbt_runs
-from dagster_project.event_log import databases_kept_open
 from dagster_project.home import Home
+from dagster_project.pipeline.event_log import databases_kept_open
+from dagster_project.transform import runs as dbt_runs
 
 
 def test_a_run_starts_from_the_parse_the_last_run_of_this_home_left(tmp_path):
@@ -105,7 +105,7 @@ def test_the_dbt_version_shortcut_names_the_dbt_that_runs():
     dagster-dbt's own way must give the same answer."""
     from dagster_dbt import DbtCliResource
 
-    from dagster_project.project import DBT_EXECUTABLE, WarehouseDbtCli, dbt_project
+    from dagster_project.transform.project import DBT_EXECUTABLE, WarehouseDbtCli, dbt_project
 
     ours = WarehouseDbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
     theirs = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
@@ -148,17 +148,16 @@ def test_the_fingerprint_moves_with_the_project_the_rulebook_and_the_home(tmp_pa
 
 def test_the_warehouse_remembers_which_project_built_it(tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
-    assert dbt_runs.built_fingerprint(warehouse) is None  # no warehouse yet
-
-    duckdb.connect(str(warehouse)).close()
-    assert dbt_runs.built_fingerprint(warehouse) is None  # a new (e.g. rebuilt) warehouse
-
-    dbt_runs.record_build(warehouse, "abc")
-    dbt_runs.record_build(warehouse, "def")
-    assert dbt_runs.built_fingerprint(warehouse) == "def"
-
-    dbt_runs.record_build(warehouse, None)  # a build that may change seeds or views has started
-    assert dbt_runs.built_fingerprint(warehouse) is None
+    with duckdb.connect(str(warehouse)) as con:
+        assert dbt_runs.built_fingerprint(con) is None  # a new (e.g. rebuilt) warehouse
+        dbt_runs.record_build(con, "abc")
+    with duckdb.connect(str(warehouse)) as con:
+        dbt_runs.record_build(con, "def")
+    with duckdb.connect(str(warehouse)) as con:
+        assert dbt_runs.built_fingerprint(con) == "def"
+        dbt_runs.record_build(con, None)  # a build that may change seeds or views has started
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert dbt_runs.built_fingerprint(con) is None
 
 
 def test_the_fingerprint_moves_with_the_columns_of_raw(tmp_path):
@@ -168,12 +167,11 @@ def test_the_fingerprint_moves_with_the_columns_of_raw(tmp_path):
         con.execute("create table raw.training (member_key varchar, hours varchar)")
         con.execute("create schema marts")
         con.execute("create table marts.branch_scores (total double)")
-    before = dbt_runs.warehouse_fingerprint(warehouse, "project")
-    with duckdb.connect(str(warehouse)) as con:
+        before = dbt_runs.warehouse_fingerprint(con, "project")
         con.execute("insert into raw.training values ('T001', '2')")  # data: no change
         con.execute("alter table marts.branch_scores add column stars integer")  # dbt's own: no change
-    assert dbt_runs.warehouse_fingerprint(warehouse, "project") == before
-    assert dbt_runs.warehouse_fingerprint(warehouse, "another project") != before
-    with duckdb.connect(str(warehouse)) as con:
+        assert dbt_runs.warehouse_fingerprint(con, "project") == before
+        assert dbt_runs.warehouse_fingerprint(con, "another project") != before
         con.execute("alter table raw.training alter hours type double")
-    assert dbt_runs.warehouse_fingerprint(warehouse, "project") != before
+        assert dbt_runs.warehouse_fingerprint(con, "project") != before
+    assert dbt_runs.warehouse_fingerprint(None, "project") != before  # no warehouse: no columns

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from bench.soak import Reading, dashboard_query, fresh_connection_query, published_tables, read_snapshot
-from dagster_project.serving import publish_snapshot
+from dagster_project.serving.publish import publish_snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -75,16 +75,16 @@ def test_publish_records_the_build_and_every_tables_row_count(tmp_path):
         )
         con.execute("create table marts.rejects (source_file varchar)")
         con.execute("create table raw.members as select '110101199001011234' as id_card")
-    serving = tmp_path / "serving.duckdb"
-
-    assert publish_snapshot(warehouse, serving, build_id="run-1") == ["marts.branch_scores", "marts.rejects"]
+        serving = tmp_path / "serving.duckdb"
+        assert publish_snapshot(con, serving, build_id="run-1") == ["marts.branch_scores", "marts.rejects"]
     with duckdb.connect(str(serving), read_only=True) as con:
         assert con.execute("select build_id from meta.snapshot").fetchall() == [("run-1",)]
         counts = dict(con.execute("select table_name, row_count from meta.table_counts").fetchall())
     assert counts == {"marts.branch_scores": 3, "marts.rejects": 0}
     assert read_snapshot(fresh_connection_query(serving), sorted(counts)) == Reading("run-1", {})
 
-    publish_snapshot(warehouse, serving)  # outside Dagster: a fresh random id
+    with duckdb.connect(str(warehouse)) as con:
+        publish_snapshot(con, serving)  # outside Dagster: a fresh random id
     with duckdb.connect(str(serving), read_only=True) as con:
         (build_id,) = con.execute("select build_id from meta.snapshot").fetchone()
     assert re.fullmatch(r"[0-9a-f]{32}", build_id)

@@ -9,13 +9,13 @@ import yaml
 from python_calamine import CalamineWorkbook
 
 from dagster_project.contracts import KINDS, SHEET_KINDS
-from dagster_project.ingest.reader import cell_text, find_header, parse_file
-from dagster_project.templates import (
+from dagster_project.ingest.formats import cell_text
+from dagster_project.ingest.header import find_header
+from dagster_project.ingest.raw_docs import SOURCES_PATH, raw_tables, render_dbt_sources
+from dagster_project.ingest.reader import parse_file
+from dagster_project.reports.templates import (
     GUIDE_SHEET,
     HEADER_ROW,
-    SOURCES_PATH,
-    raw_tables,
-    render_dbt_sources,
     template_name,
     write_template,
     write_templates,
@@ -253,7 +253,7 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 def test_dbt_sources_file_is_generated_from_the_contract() -> None:
     text = render_dbt_sources()
     assert SOURCES_PATH.read_text(encoding="utf-8") == text, (
-        "dbt/models/staging/_raw__sources.yml is stale: run `uv run python -m dagster_project.templates`"
+        "dbt/models/staging/_raw__sources.yml is stale: run `uv run python -m dagster_project.ingest.raw_docs`"
     )
     doc = yaml.safe_load(text)
     (source,) = doc["sources"]

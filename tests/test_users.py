@@ -1,4 +1,4 @@
-"""Dashboard logins: the users file (dagster_project/users.py) and `dangjian user add|list|remove`."""
+"""Dashboard logins: the users file (dagster_project/access/users.py) and `dangjian user add|list|remove`."""
 
 import json
 import os
@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dagster_project import cli, users
-from dagster_project.users import UserError, add_user, list_users, read_users, remove_user, verify_login
+from dagster_project import cli
+from dagster_project.access import users
+from dagster_project.access.users import (
+    UserError,
+    add_user,
+    list_users,
+    read_users,
+    remove_user,
+    verify_login,
+)
 from tests.serving_fixture import build_serving_db
 
 PASSWORD = "红旗渠-1960"

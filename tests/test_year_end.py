@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from dagster_project import cli
-from dagster_project.result_sheet import BRANCH_SHEET, COLLEGE_SHEET, ResultSheet, write_result_sheet
+from dagster_project.reports.result_sheet import BRANCH_SHEET, COLLEGE_SHEET, ResultSheet, write_result_sheet
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 PAGE = "pages/year_end.py"

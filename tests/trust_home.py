@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.contracts import KINDS
-from dagster_project.faults import FAULT_POINTS
+from dagster_project.pipeline.faults import FAULT_POINTS
 from tests.workbooks import write_workbook
 
 D = dt.date
@@ -128,7 +128,7 @@ def submit_correction(inbox: Path) -> None:
 def dangjian(
     home: Path, *args: str, fault: str | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess:
-    """`dangjian ARGS` on `home` in a child process; `fault` arms DANGJIAN_FAULT (dagster_project/faults.py)."""
+    """`dangjian ARGS` on `home` in a child process; `fault` arms DANGJIAN_FAULT (dagster_project/pipeline/faults.py)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DANGJIAN_FAULT", "DAGSTER_HOME")}
     env |= {"DANGJIAN_HOME": str(home), "DO_NOT_TRACK": "1", "DAGSTER_DISABLE_TELEMETRY": "1"}
     if fault:

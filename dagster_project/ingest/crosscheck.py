@@ -7,46 +7,27 @@ Recomputed in full on every run: a correction in one file (a new branch in 组�
 rejects it explains in the others.
 """
 
-from dataclasses import dataclass
-
 import duckdb
 
-from dagster_project.contracts import KINDS, SHEET_KINDS, SheetKind
+from dagster_project.contracts import CODE_SETS, SHEET_KINDS, CodeSet, Reference, SheetKind
 from dagster_project.ingest.task_owners import place_task_owners
 
-BRANCH_TYPES = ("党支部", "直属党支部")
+
+def code_set_sql(target: CodeSet) -> str:
+    """(year, code) of every code in a code set, from schema raw."""
+    sql = f"select year, {target.column} as code from raw.{target.kind}"
+    if target.only is not None:
+        column, values = target.only
+        sql += f" where {column} in ({', '.join(repr(v) for v in values)})"
+    return sql
 
 
-@dataclass(frozen=True)
-class Reference:
-    kind: str
-    column: str
-    target: str  # orgs | branches | members
-    year: str  # SQL for the assessment year of the row (alias t)
-
-
-# The year is qualified with the row's alias `t`: inside the check's subquery a bare `year` would be
-# the target's own column, and a row of a year without that 组织架构 would pass unchecked.
-REFERENCES = (
-    Reference("orgs", "parent_code", "orgs", "t.year"),
-    Reference("members", "branch_code", "branches", "t.year"),
-    Reference("training", "member_key", "members", "year(t.started_on)"),
-    Reference("dues", "member_key", "members", "year(t.month)"),
-    Reference("activities", "org_code", "orgs", "year(t.held_on)"),
-    Reference("funding", "org_code", "orgs", "year(t.booked_on)"),
-    Reference("evaluations", "org_code", "orgs", "t.year"),
-    Reference("adjustments", "org_code", "orgs", "t.year"),
-    Reference("checklist", "org_code", "orgs", "t.year"),
-)
-
-_TARGETS = {
-    "orgs": ("select year, org_code as code from raw.orgs", "组织架构"),
-    "branches": (
-        f"select year, org_code as code from raw.orgs where org_type in {BRANCH_TYPES}",
-        "组织架构（作为党支部）",
-    ),
-    "members": ("select year, member_key as code from raw.members", "党员花名册"),
-}
+def year_sql(kind: SheetKind, ref: Reference) -> str:
+    """The assessment year of a row aliased `t`: its int column, or the year its date falls in."""
+    column = kind.column(ref.year_from)
+    # Qualified with the row's alias `t`: inside the check's subquery a bare `year` would be the
+    # target's own column, and a row of a year without that 组织架构 would pass unchecked.
+    return f"t.{column.name}" if column.type == "int" else f"year(t.{column.name})"
 
 
 def _row_values_sql(kind: SheetKind, alias: str) -> str:
@@ -59,7 +40,7 @@ def _row_values_sql(kind: SheetKind, alias: str) -> str:
     return f"cast(json_object({', '.join(pairs)}) as varchar)"
 
 
-def _insert_rejects(con: duckdb.DuckDBPyConnection, kind: SheetKind, alias: str, body: str) -> None:
+def insert_rejects(con: duckdb.DuckDBPyConnection, kind: SheetKind, alias: str, body: str) -> None:
     """body: a query over raw.<kind> aliased `alias`, selecting column_name, raw_value, reason."""
     con.execute(
         f"""
@@ -94,31 +75,33 @@ def resolve_names(con: duckdb.DuckDBPyConnection) -> None:
             )
 
 
+def reference_problems_sql(kind: SheetKind, ref: Reference, rows: str) -> str:
+    """The rows of `rows` (a relation of `kind`'s loaded rows, lineage columns included) whose `ref`
+    names no code of its year: (_source_file, _sheet, _row_number, column_name, raw_value, reason).
+    The code sets are read from schema raw, so a preview of one file can run it against a warehouse."""
+    column = kind.column(ref.column)
+    target = CODE_SETS[ref.target]
+    year = year_sql(kind, ref)
+    given = f"coalesce(t.{column.name_column}, t.{ref.column})" if column.name_headers else f"t.{ref.column}"
+    return f"""
+        select t._source_file, t._sheet, t._row_number,
+               '{column.header}' as column_name, {given} as raw_value,
+               '「{column.header}」' || {given} || ' 不在'
+                   || cast({year} as varchar) || '年度{target.label}中' as reason
+        from {rows} as t
+        where ({given}) is not null
+          and not exists (
+              select 1 from ({code_set_sql(target)}) as target
+              where target.year = {year} and target.code = t.{ref.column}
+          )
+        """
+
+
 def check_references(con: duckdb.DuckDBPyConnection) -> None:
-    for ref in REFERENCES:
-        kind = KINDS[ref.kind]
-        column = kind.column(ref.column)
-        target_sql, target_label = _TARGETS[ref.target]
-        given = (
-            f"coalesce(t.{column.name_column}, t.{ref.column})" if column.name_headers else f"t.{ref.column}"
-        )
-        _insert_rejects(
-            con,
-            kind,
-            "r",
-            f"""
-            select t._source_file, t._sheet, t._row_number,
-                   '{column.header}' as column_name, {given} as raw_value,
-                   '「{column.header}」' || {given} || ' 不在'
-                       || cast({ref.year} as varchar) || '年度{target_label}中' as reason
-            from raw.{kind.table} as t
-            where ({given}) is not null
-              and not exists (
-                  select 1 from ({target_sql}) as target
-                  where target.year = {ref.year} and target.code = t.{ref.column}
-              )
-            """,
-        )
+    """Every reference a sheet kind declares (SheetKind.references), row by row."""
+    for kind in SHEET_KINDS:
+        for ref in kind.references:
+            insert_rejects(con, kind, "r", reference_problems_sql(kind, ref, f"raw.{kind.table}"))
 
 
 # Rows a duplicate's reason lists: enough to find the copies, however many there are.
@@ -136,7 +119,7 @@ def check_duplicates(con: duckdb.DuckDBPyConnection) -> None:
         key_text = " || '、' || ".join(f"coalesce(cast(n.{k} as varchar), '（空）')" for k in kind.key)
         same_key = " and ".join(f"n.{k} is not distinct from f.{k}" for k in kind.key)
         place = "'「' || _source_file || '」' || _sheet || '第' || _row_number || '行'"
-        _insert_rejects(
+        insert_rejects(
             con,
             kind,
             "r",

@@ -297,13 +297,11 @@ def _clash(year: int, task_id: str, owners: list[Owner], lineage: tuple, rows_of
 
 
 def _reject(con: duckdb.DuckDBPyConnection, problems: list[tuple]) -> None:
-    from dagster_project.ingest.crosscheck import (
-        _insert_rejects,
-    )  # imported here: crosscheck calls this module
+    from dagster_project.ingest.crosscheck import insert_rejects  # here: crosscheck calls this module
 
     frame = pl.DataFrame(
         problems, schema=[*_LINEAGE, "column_name", "raw_value", "reason"], orient="row"
     ).unique(maintain_order=True)
     con.register("unplaced_owners", frame)
-    _insert_rejects(con, KINDS["tasks"], "r", "select * from unplaced_owners")
+    insert_rejects(con, KINDS["tasks"], "r", "select * from unplaced_owners")
     con.unregister("unplaced_owners")

@@ -1,7 +1,7 @@
 """数据质量: what each inbox file brought in, what was rejected and why (marts.load_summary, marts.rejects).
 
 Select, filter and format only. The rejects workbook to send back to a college is written by
-`dagster_project.exports.write_rejects_workbook` (the same file as `dangjian rejects`).
+`dagster_project.reports` (the reject list) (the same file as `dangjian rejects`).
 """
 
 from pathlib import Path
@@ -10,12 +10,10 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dagster_project.contracts import SHEET_KINDS
-from dagster_project.exports import kinds_text, row_values_text
+from dagster_project.reports import KIND_TITLES, kinds_text, row_values_text
 from dashboards import data
 from dashboards.labels import ALL_FILES, CHECK_STAGES, WHOLE_FILE
 
-KIND_TITLES = {k.kind: k.title for k in SHEET_KINDS}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REJECT_BAR_COLOR = "#c0392b"
 BAR_STEP = 24

@@ -1,4 +1,4 @@
-"""模板下载: the blank workbooks to hand out, one per sheet kind (dagster_project.templates).
+"""模板下载: the blank workbooks to hand out, one per sheet kind (dagster_project.reports).
 
 The same files as `dangjian templates --out DIR`, generated once per process and cached.
 """
@@ -6,7 +6,7 @@ The same files as `dangjian templates --out DIR`, generated once per process and
 import polars as pl
 import streamlit as st
 
-from dagster_project.contracts import SHEET_KINDS
+from dagster_project.reports import template_catalog
 from dashboards import data
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,6 +20,7 @@ st.caption(
 )
 
 workbooks = data.template_workbooks()
+kinds = template_catalog()
 
 st.download_button(
     "下载全部模板（zip）",
@@ -33,9 +34,9 @@ st.download_button(
 )
 
 st.subheader("单个模板")
-for start in range(0, len(SHEET_KINDS), BUTTONS_PER_ROW):
+for start in range(0, len(kinds), BUTTONS_PER_ROW):
     row = st.columns(BUTTONS_PER_ROW)
-    for cell, kind in zip(row, SHEET_KINDS[start : start + BUTTONS_PER_ROW], strict=False):
+    for cell, kind in zip(row, kinds[start : start + BUTTONS_PER_ROW], strict=False):
         file_name, content = workbooks[kind.kind]
         cell.download_button(
             kind.title,
@@ -51,14 +52,14 @@ for start in range(0, len(SHEET_KINDS), BUTTONS_PER_ROW):
 st.subheader("各表格的列")
 kinds_table = pl.DataFrame(
     {
-        "表格类型": [k.title for k in SHEET_KINDS],
-        "模板文件": [workbooks[k.kind][0] for k in SHEET_KINDS],
-        "必填列": [LIST_SEPARATOR.join(c.header for c in k.required) for k in SHEET_KINDS],
-        "其他列": [LIST_SEPARATOR.join(c.header for c in k.columns if not c.required) for k in SHEET_KINDS],
-        "说明": [k.note for k in SHEET_KINDS],
+        "表格类型": [k.title for k in kinds],
+        "模板文件": [workbooks[k.kind][0] for k in kinds],
+        "必填列": [LIST_SEPARATOR.join(k.required) for k in kinds],
+        "其他列": [LIST_SEPARATOR.join(k.optional) for k in kinds],
+        "说明": [k.note for k in kinds],
     }
 )
-if not any(k.note for k in SHEET_KINDS):
+if not any(k.note for k in kinds):
     kinds_table = kinds_table.drop("说明")
 st.dataframe(
     kinds_table,

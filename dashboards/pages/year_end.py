@@ -1,7 +1,7 @@
 """年终考核: the year-end (Q4) results from marts.college_scores and marts.branch_scores.
 
 Composite, 述职评议 score, grade, stars, 一票否决 and 加减分 per 二级党组织; grade and tier counts; the
-official result sheet as .xlsx (dagster_project.result_sheet, the same file `dangjian export`
+official result sheet as .xlsx (dagster_project.reports, the same file `dangjian export`
 writes). Select, count and format only — no scoring here.
 """
 

@@ -1,19 +1,14 @@
-"""Workbooks exported from the published snapshot for people to act on.
+"""The reject list: what could not be loaded, to send back to a college.
 
-`write_rejects_workbook` is the list of rejects sent back to a college (SPEC §7 数据质量, §8
-`dangjian rejects`): one row per problem with the file, sheet, Excel row number, column, raw value
-and the reason, plus the whole rejected row so the secretary can find it without opening the file.
+`write_rejects_workbook` (`dangjian rejects`, and the 数据质量 page's download) writes one row per
+problem with the file, sheet, Excel row number, column, raw value and the reason, plus the whole
+rejected row so the secretary can find it without opening the file.
 
 Only the published `serving.duckdb` is read (short-lived, read-only, every query parameterised);
 this module formats what `marts.rejects` and `marts.load_summary` hold and computes nothing.
 """
 
-from __future__ import annotations
-
-import datetime as dt
 import json
-import os
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,8 +17,9 @@ import duckdb
 import polars as pl
 import xlsxwriter
 
-from dagster_project.cell_text import inert
-from dagster_project.contracts import KINDS
+from dagster_project.contracts import SHEET_KINDS
+from dagster_project.reports.sheets import Layout, Styles, new_workbook, write_atomically, write_table
+from dagster_project.serving.client import reading
 
 REJECTS_SHEET = "退回清单"
 QUALITY_SHEET = "数据质量"
@@ -36,9 +32,18 @@ WHOLE_SHEET = "整张工作表"
 ROW_VALUE_SEPARATOR = "；"
 KIND_SEPARATOR = "、"
 
-# Display width cap per column (characters; a CJK character counts 2).
-_MAX_WIDTH = {"文件": 40, "工作表": 24, "原始值": 30, "原因": 40, "整行内容": 60, "表格类型": 40, "问题": 50}
-_WRAPPED = {"原因", "整行内容", "问题"}
+LAYOUT = Layout(
+    max_width={
+        "文件": 40,
+        "工作表": 24,
+        "原始值": 30,
+        "原因": 40,
+        "整行内容": 60,
+        "表格类型": 40,
+        "问题": 50,
+    },
+    wrapped=frozenset({"原因", "整行内容", "问题"}),
+)
 
 
 @dataclass(frozen=True)
@@ -57,10 +62,7 @@ def write_rejects_workbook(serving_db: Path, out: Path, source_file: str | None 
     (one row per file from `marts.load_summary`). Raises `ValueError` for an unknown `source_file`
     and `FileNotFoundError` when there is no published snapshot.
     """
-    serving_db = Path(serving_db)
-    if not serving_db.exists():
-        raise FileNotFoundError(f"未找到已发布的数据快照：{serving_db}（请先运行 dangjian run）")
-    with duckdb.connect(str(serving_db), read_only=True) as con:
+    with reading(serving_db) as con:
         return write_rejects_workbook_from(con, out, source_file)
 
 
@@ -78,13 +80,7 @@ def write_rejects_workbook_from(
     rejects = _rejects(con, source_file)
     summary = _load_summary(con, source_file)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        _write_workbook(tmp, rejects, summary)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomically(out, lambda tmp: _write_workbook(tmp, rejects, summary))
     return RejectsExport(path=out, files=summary.height, rejects=rejects.height)
 
 
@@ -170,16 +166,15 @@ def _value_text(value: Any) -> str:
     return str(value).strip()
 
 
+KIND_TITLES: dict[str, str] = {k.kind: k.title for k in SHEET_KINDS}
+
+
 def kinds_text(kinds: str | None) -> str:
     """`members,training` -> `党员花名册、学习培训台账`; an unknown kind is shown as written."""
     if not kinds:
         return ""
     names = [k.strip() for k in kinds.split(",") if k.strip()]
-    return KIND_SEPARATOR.join(KINDS[k].title if k in KINDS else k for k in names)
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return KIND_SEPARATOR.join(KIND_TITLES.get(k, k) for k in names)
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -211,64 +206,34 @@ def _write_workbook(path: Path, rejects: pl.DataFrame, summary: pl.DataFrame) ->
         for r in summary.iter_rows(named=True)
     ]
 
-    wb = xlsxwriter.Workbook(str(path))
+    wb = new_workbook(path)
     try:
-        fmt = {
-            "header": wb.add_format(
-                {"bold": True, "bg_color": "#F2DCDB", "border": 1, "valign": "vcenter", "text_wrap": True}
-            ),
-            "text": wb.add_format({"valign": "top"}),
-            "wrap": wb.add_format({"valign": "top", "text_wrap": True}),
-            "int": wb.add_format({"valign": "top", "num_format": "0"}),
-            "datetime": wb.add_format({"valign": "top", "num_format": "yyyy-mm-dd hh:mm:ss"}),
-            "warn": wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"}),
-        }
-        rejects_ws = _write_sheet(wb, REJECTS_SHEET, REJECT_HEADERS, reject_rows, fmt)
-        quality_ws = _write_sheet(wb, QUALITY_SHEET, QUALITY_HEADERS, quality_rows, fmt)
+        styles = _styles(wb)
+        rejects_ws = write_table(wb, REJECTS_SHEET, REJECT_HEADERS, reject_rows, styles, LAYOUT)
+        quality_ws = write_table(wb, QUALITY_SHEET, QUALITY_HEADERS, quality_rows, styles, LAYOUT)
         if quality_rows:  # files with rejected rows stand out
+            warn = wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
             last = len(quality_rows)
             quality_ws.conditional_format(
-                1, 4, last, 4, {"type": "cell", "criteria": ">", "value": 0, "format": fmt["warn"]}
+                1, 4, last, 4, {"type": "cell", "criteria": ">", "value": 0, "format": warn}
             )
         rejects_ws.activate()
     finally:
         wb.close()
 
 
-def _write_sheet(
-    wb: xlsxwriter.Workbook,
-    name: str,
-    headers: tuple[str, ...],
-    rows: list[list[Any]],
-    fmt: dict[str, Any],
-) -> Any:
-    ws = wb.add_worksheet(name)
-    widths = [_display_width(h) for h in headers]
-    for c, header in enumerate(headers):
-        ws.write_string(0, c, header, fmt["header"])
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row):
-            header = headers[c]
-            if value is None:
-                ws.write_blank(r, c, None, fmt["text"])
-                text = ""
-            elif isinstance(value, bool):
-                ws.write_string(r, c, "是" if value else "否", fmt["text"])
-                text = "否"
-            elif isinstance(value, int | float):
-                ws.write_number(r, c, value, fmt["int"])
-                text = str(value)
-            elif isinstance(value, dt.datetime):
-                ws.write_datetime(r, c, value, fmt["datetime"])
-                text = "0000-00-00 00:00:00"
-            else:
-                # Always a string: "0012" or a URL stays as typed, "=1+1" gets an apostrophe (cell_text).
-                text = inert(str(value))
-                ws.write_string(r, c, text, fmt["wrap"] if header in _WRAPPED else fmt["text"])
-            widths[c] = max(widths[c], max((_display_width(line) for line in text.split("\n")), default=0))
-    for c, header in enumerate(headers):
-        width = min(widths[c] + 2, _MAX_WIDTH.get(header, 24))
-        ws.set_column(c, c, max(width, 8), fmt["wrap"] if header in _WRAPPED else None)
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
-    return ws
+def _styles(wb: xlsxwriter.Workbook) -> Styles:
+    text = wb.add_format({"valign": "top"})
+    number = wb.add_format({"valign": "top", "num_format": "0"})
+    return Styles(
+        header=wb.add_format(
+            {"bold": True, "bg_color": "#F2DCDB", "border": 1, "valign": "vcenter", "text_wrap": True}
+        ),
+        text=text,
+        wrap=wb.add_format({"valign": "top", "text_wrap": True}),
+        center=text,
+        blank=text,
+        integer=number,
+        decimal=number,
+        datetime=wb.add_format({"valign": "top", "num_format": "yyyy-mm-dd hh:mm:ss"}),
+    )

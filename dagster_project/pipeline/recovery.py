@@ -5,7 +5,7 @@ A crash (SIGKILL, the OOM killer, a power cut) ends the process without any clea
   would wait for that slot forever — cleared here, at the start of the next run;
 - the warehouse may hold half a transaction in `warehouse.duckdb.wal` — DuckDB rolls it back or
   replays it when the next run opens the file, and ingest and dbt redo their work from the inbox;
-- `serving.duckdb.tmp` may be half written — the next publish deletes it (serving.py), and the
+- `serving.duckdb.tmp` may be half written — the next publish deletes it (serving/publish.py), and the
   snapshot itself is only ever replaced by a complete file.
 
 Only runs started by `dangjian run` are touched, and only while this process holds the pipeline

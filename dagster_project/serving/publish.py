@@ -1,4 +1,5 @@
-"""Publishing the read-only snapshot the dashboards read (stack.md §4.1)."""
+"""Publishing the read-only snapshot the dashboards read: the marts copied into a new file that is
+renamed over the old one, so a reader holding the old file keeps reading it whole."""
 
 import datetime as dt
 import os
@@ -7,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.faults import crash_point
 from dagster_project.home import PRIVATE_FILE
+from dagster_project.pipeline.faults import crash_point
 
 PUBLISHED_SCHEMAS = ("marts",)
 
@@ -18,19 +19,18 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+def _copy_comments(con: duckdb.DuckDBPyConnection, wh: str, schema: str, table: str) -> None:
     """dbt writes the Chinese descriptions as COMMENTs; CREATE TABLE AS does not carry them over."""
     (table_comment,) = con.execute(
-        "select comment from duckdb_tables() "
-        "where database_name = 'wh' and schema_name = ? and table_name = ?",
-        [schema, table],
+        "select comment from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
+        [wh, schema, table],
     ).fetchone()
     if table_comment:
         con.execute(f'comment on table snap.{schema}."{table}" is {_sql_string(table_comment)}')
     for column, comment in con.execute(
-        "select column_name, comment from duckdb_columns() where database_name = 'wh' "
+        "select column_name, comment from duckdb_columns() where database_name = ? "
         "and schema_name = ? and table_name = ? and comment is not null",
-        [schema, table],
+        [wh, schema, table],
     ).fetchall():
         con.execute(f'comment on column snap.{schema}."{table}"."{column}" is {_sql_string(comment)}')
 
@@ -49,8 +49,11 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def publish_snapshot(warehouse: Path, serving: Path, build_id: str | None = None) -> list[str]:
-    """Copy the public schemas into a fresh file and rename it over the old snapshot.
+def publish_snapshot(
+    warehouse: duckdb.DuckDBPyConnection, serving: Path, build_id: str | None = None
+) -> list[str]:
+    """Copy the public schemas of the warehouse `warehouse` is connected to into a fresh file and
+    rename it over the old snapshot.
 
     Readers holding the old file keep their inode; new connections see the new data; a failure
     (or a crash) at any point leaves the previous snapshot in place. Only `marts` is copied, so
@@ -64,20 +67,20 @@ def publish_snapshot(warehouse: Path, serving: Path, build_id: str | None = None
     for leftover in _leftovers(tmp):
         leftover.unlink(missing_ok=True)
     build_id = build_id or uuid.uuid4().hex
-    con = duckdb.connect()
+    con = warehouse
+    (wh,) = con.execute("select current_database()").fetchone()
+    con.execute(f"attach '{tmp}' as snap")
     try:
-        con.execute(f"attach '{warehouse}' as wh (read_only)")
-        con.execute(f"attach '{tmp}' as snap")
         tables = con.execute(
-            "select schema_name, table_name from duckdb_tables() where database_name = 'wh' "
+            "select schema_name, table_name from duckdb_tables() where database_name = ? "
             f"and schema_name in ({', '.join('?' for _ in PUBLISHED_SCHEMAS)}) order by 1, 2",
-            list(PUBLISHED_SCHEMAS),
+            [wh, *PUBLISHED_SCHEMAS],
         ).fetchall()
         for schema in {s for s, _ in tables}:
             con.execute(f"create schema snap.{schema}")
         for schema, table in tables:
-            con.execute(f'create table snap.{schema}."{table}" as select * from wh.{schema}."{table}"')
-            _copy_comments(con, schema, table)
+            con.execute(f'create table snap.{schema}."{table}" as select * from "{wh}".{schema}."{table}"')
+            _copy_comments(con, wh, schema, table)
             crash_point("publish")
         con.execute("create schema if not exists snap.meta")
         con.execute(
@@ -91,7 +94,7 @@ def publish_snapshot(warehouse: Path, serving: Path, build_id: str | None = None
                 [f"{schema}.{table}"],
             )
     finally:
-        con.close()
+        con.execute("detach snap")  # the new file is complete and closed before it is renamed
     os.chmod(tmp, PRIVATE_FILE)  # marts hold names of people: for the account that serves them only
     _fsync(tmp)  # the new file is on disk before the name points at it
     os.replace(tmp, serving)

@@ -5,8 +5,8 @@ A value typed into a college's workbook (or stored in the marts) such as `=HYPER
 becomes one in an .xlsx as soon as someone edits the cell. Every export therefore writes such text
 with a leading apostrophe, the usual way to say "this is text": a cell whose text begins with
 = + - @, a tab or a carriage return. Numbers are written as numbers and are not touched. One rule
-for every download and export: the 自助查询 and ranking downloads (dashboards/data.py), the reject
-list (exports.py) and the result sheet (result_sheet.py).
+for every download and export: the 自助查询 and ranking downloads (downloads.py), the reject
+list (rejects.py) and the result sheet (result_sheet.py).
 """
 
 import polars as pl

@@ -1,7 +1,7 @@
 """Where each pipeline run's dbt invocation keeps its artifacts, and dbt's parse cache between runs.
 
 dagster-dbt gives every invocation a fresh target folder and seeds it with the project's
-`target/partial_parse.msgpack`. That file comes from `dbt parse` (ensure_manifest), whose profile
+`target/partial_parse.msgpack`. That file comes from `dbt parse` (project.ensure_manifest), whose profile
 points at whatever DANGJIAN_HOME was set then, so dbt refused it ("profile has changed") and parsed
 the whole project again on every run (≈ 3.5 s of a warm run). The cache now lives in the home that
 wrote it, keyed by the project's folder (seeds record their absolute path), and each run writes back
@@ -104,38 +104,34 @@ def project_fingerprint(project_dir: Path = DBT_DIR, seeds_dir: Path = REPO_ROOT
     return digest.hexdigest()
 
 
-def warehouse_fingerprint(warehouse: Path, project: str) -> str:
+def warehouse_fingerprint(warehouse: duckdb.DuckDBPyConnection | None, project: str) -> str:
     """The project's fingerprint with the column types of schema raw, which the views select from
-    (the ingest code defines them; DuckDB refuses a view whose columns changed type under it)."""
+    (the ingest code defines them; DuckDB refuses a view whose columns changed type under it).
+    `warehouse`: a connection to it, None when there is no warehouse yet."""
     columns = []
-    if warehouse.exists():
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            columns = con.execute(
-                "select table_name, column_name, data_type from duckdb_columns() "
-                "where schema_name = 'raw' order by all"
-            ).fetchall()
+    if warehouse is not None:
+        columns = warehouse.execute(
+            "select table_name, column_name, data_type from duckdb_columns() "
+            "where schema_name = 'raw' order by all"
+        ).fetchall()
     return hashlib.sha256(f"{project}\0{columns}".encode()).hexdigest()
 
 
-def built_fingerprint(warehouse: Path) -> str | None:
-    """The fingerprint of the last dbt build that completed over this warehouse file, if any."""
-    if not warehouse.exists():
+def built_fingerprint(warehouse: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the last dbt build that completed over this warehouse, if any."""
+    found = warehouse.execute(
+        "select 1 from duckdb_tables() where schema_name = 'meta' and table_name = 'dbt_build'"
+    ).fetchone()
+    if not found:
         return None
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        found = con.execute(
-            "select 1 from duckdb_tables() where schema_name = 'meta' and table_name = 'dbt_build'"
-        ).fetchone()
-        if not found:
-            return None
-        row = con.execute("select fingerprint from meta.dbt_build").fetchone()
+    row = warehouse.execute("select fingerprint from meta.dbt_build").fetchone()
     return row[0] if row else None
 
 
-def record_build(warehouse: Path, fingerprint: str | None) -> None:
+def record_build(warehouse: duckdb.DuckDBPyConnection, fingerprint: str | None) -> None:
     """Note (or, with None, forget) which project built this warehouse's seeds and views."""
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("create schema if not exists meta")
-        con.execute("create table if not exists meta.dbt_build (fingerprint varchar, built_at timestamp)")
-        con.execute("delete from meta.dbt_build")
-        if fingerprint is not None:
-            con.execute("insert into meta.dbt_build values (?, current_localtimestamp())", [fingerprint])
+    warehouse.execute("create schema if not exists meta")
+    warehouse.execute("create table if not exists meta.dbt_build (fingerprint varchar, built_at timestamp)")
+    warehouse.execute("delete from meta.dbt_build")
+    if fingerprint is not None:
+        warehouse.execute("insert into meta.dbt_build values (?, current_localtimestamp())", [fingerprint])

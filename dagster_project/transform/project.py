@@ -1,5 +1,6 @@
-"""The dbt project as Dagster sees it. Kept apart from the @dbt_assets module so that preparing the
-manifest never needs the manifest (stack.md §1.2)."""
+"""The dbt project as Dagster sees it: where it is, its manifest, and the dbt CLI resource that runs it.
+Kept apart from the @dbt_assets module, which reads the manifest when it is imported: preparing the
+manifest must not need the manifest."""
 
 import importlib.metadata
 import os
@@ -11,11 +12,10 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
-from dagster_project.dbt_runs import dbt_inputs
 from dagster_project.home import DBT_DIR
+from dagster_project.transform.runs import dbt_inputs
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
-dbt_project.prepare_if_dev()
 
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
@@ -25,7 +25,9 @@ def _newest_source_mtime() -> float:
 
 
 def ensure_manifest() -> Path:
-    """Write dbt's manifest when it is missing or older than the project (fresh clones, edited models)."""
+    """Write dbt's manifest when it is missing or older than the project (fresh clones, edited models).
+    The code location calls it when it loads (dagster_project/definitions.py), before the dbt assets
+    read it; importing a module never does."""
     manifest = dbt_project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
         env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}

@@ -1,4 +1,4 @@
-"""Dashboard logins (SPEC §8 `dangjian user add`, §9 security): `$DANGJIAN_HOME/users.json`.
+"""Dashboard logins (`dangjian user add`): `$DANGJIAN_HOME/users.json`.
 
 Two roles: 组织部 (`org`) sees everything, including the 自助查询 page; 学院 (`college`) sees only its
 own college. Passwords are stored as argon2id hashes (argon2-cffi), never in clear. The file is

@@ -1,4 +1,4 @@
-"""Freezing a year's published results (SPEC §8 `dangjian freeze --year Y`).
+"""Freezing a year's published results (`dangjian freeze --year Y`).
 
 Once the organization department has published a year's assessment, files that arrive later or an
 edited rulebook must not change it. `freeze_year` copies the year's rows of the result tables from

@@ -1,8 +1,12 @@
+"""When the pipeline runs by itself: the inbox sensor (a file added, changed or removed) and a nightly
+schedule (off by default), both starting the one job that materializes everything."""
+
 import hashlib
 import json
 
 import dagster as dg
 
+from dagster_project.defs.resources import HomeResource
 from dagster_project.home import Home
 from dagster_project.ingest.archive import ArchiveIndex, file_hash
 from dagster_project.ingest.store import inbox_files
@@ -32,16 +36,15 @@ def inbox_is_loaded(home: Home) -> bool:
 
 
 @dg.sensor(job=pipeline_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
-def inbox_sensor(context: dg.SensorEvaluationContext):
+def inbox_sensor(context: dg.SensorEvaluationContext, home: HomeResource):
     """Starts a pipeline run when a file is added to, changed in or removed from the inbox — compared
     with what was last loaded, whoever loaded it: a `dangjian run` between two looks (or before the
     Dagster UI started, with no cursor yet) leaves nothing to do."""
-    home = Home.from_env()
-    fingerprint = inbox_fingerprint(home)
+    fingerprint = inbox_fingerprint(home.home)
     if fingerprint == context.cursor:
         return dg.SkipReason("收件箱没有变化")
     context.update_cursor(fingerprint)
-    if inbox_is_loaded(home):
+    if inbox_is_loaded(home.home):
         return dg.SkipReason("收件箱中的文件与上次入库的一致，无需运行")
     return dg.RunRequest(run_key=hashlib.sha256(fingerprint.encode()).hexdigest()[:16])
 

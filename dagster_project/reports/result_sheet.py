@@ -1,4 +1,4 @@
-"""The official year-end result sheet (SPEC §7 年终考核, §8 `dangjian export`).
+"""The official year-end result sheet (`dangjian export`, and the 年终考核 page's download).
 
 `write_result_sheet` writes one .xlsx with two sheets in Chinese: 二级党组织考核结果 (one row per
 二级党组织 of the year's Q4, by 名次) and 党支部考核结果 (one row per 党支部, by 全校排名). Every number
@@ -9,11 +9,7 @@ Only the published `serving.duckdb` is read (short-lived, read-only, parameteris
 workbook is written to a temporary file next to `out` and renamed into place.
 """
 
-from __future__ import annotations
-
 import csv
-import os
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,16 +17,25 @@ from typing import Any
 import duckdb
 import polars as pl
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
-from dagster_project.cell_text import inert
 from dagster_project.home import REPO_ROOT
+from dagster_project.reports.sheets import (
+    NO,
+    YES,
+    Layout,
+    Styles,
+    new_workbook,
+    write_atomically,
+    write_table,
+)
+from dagster_project.serving.client import reading
 
 COLLEGE_SHEET = "二级党组织考核结果"
 BRANCH_SHEET = "党支部考核结果"
 
 NO_STARS = "不定级"
 NO_TIER = "未定级"
-YES, NO = "是", "否"
 VETO_PREFIX = "一票否决："
 DETAIL_SEPARATOR = "；"
 
@@ -58,10 +63,11 @@ COLLEGE_TAIL = ("党建工作考核得分", "述职评议得分", "综合得分"
 BRANCH_LEAD = ("名次", "党支部", "所属二级党组织", "支部类别")
 BRANCH_TAIL = ("总分", "星级", "晋位升级", "一票否决")
 
-# Display width caps (characters; a CJK character counts 2) and the columns that wrap.
-_MAX_WIDTH = {"二级党组织": 30, "党支部": 36, "所属二级党组织": 30, "一票否决": 40, "加减分说明": 50}
-_WRAPPED = {"一票否决", "加减分说明"}
-_FILTER_BUTTON_WIDTH = 4
+LAYOUT = Layout(
+    max_width={"二级党组织": 30, "党支部": 36, "所属二级党组织": 30, "一票否决": 40, "加减分说明": 50},
+    wrapped=frozenset({"一票否决", "加减分说明"}),
+    centered=frozenset({"组织类型", "支部类别", "等次", "星级", "晋位升级"}),
+)
 
 
 @dataclass(frozen=True)
@@ -80,10 +86,7 @@ def write_result_sheet(serving_db: Path, year: int, out: Path) -> ResultSheet:
     Raises `FileNotFoundError` when there is no published snapshot and `ValueError` (Chinese message
     listing the years that have results) when `year` has no Q4 results.
     """
-    serving_db = Path(serving_db)
-    if not serving_db.exists():
-        raise FileNotFoundError(f"未找到已发布的数据快照：{serving_db}（请先运行 dangjian run）")
-    with duckdb.connect(str(serving_db), read_only=True) as con:
+    with reading(serving_db) as con:
         return write_result_sheet_from(con, year, out)
 
 
@@ -106,28 +109,25 @@ def write_result_sheet_from(con: duckdb.DuckDBPyConnection, year: int, out: Path
     college_rows = [college_row(r, college_dims) for r in colleges.iter_rows(named=True)]
     branch_rows = [branch_row(r, branch_dims) for r in branches.iter_rows(named=True)]
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        wb = xlsxwriter.Workbook(
-            str(tmp),
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-        )
+    def write(path: Path) -> None:
+        wb = new_workbook(path)
         try:
             wb.set_properties({"title": f"{year}年度党建工作考核结果", "subject": "党建工作考核"})
-            fmt = _formats(wb)
-            first = _write_sheet(
-                wb, COLLEGE_SHEET, f"{year}年度二级党组织党建工作考核结果", college_headers, college_rows, fmt
+            styles = _styles(wb)
+            college_title = f"{year}年度二级党组织党建工作考核结果"
+            first = write_table(
+                wb, COLLEGE_SHEET, college_headers, college_rows, styles, LAYOUT, title=college_title
             )
-            _write_sheet(
-                wb, BRANCH_SHEET, f"{year}年度党支部党建工作考核结果", branch_headers, branch_rows, fmt
+            _for_printing(first)
+            branch_title = f"{year}年度党支部党建工作考核结果"
+            _for_printing(
+                write_table(wb, BRANCH_SHEET, branch_headers, branch_rows, styles, LAYOUT, title=branch_title)
             )
             first.activate()
         finally:
             wb.close()
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    write_atomically(out, write)
     return ResultSheet(path=out, year=int(year), colleges=len(college_rows), branches=len(branch_rows))
 
 
@@ -247,73 +247,28 @@ def branch_row(r: dict[str, Any], dims: dict[str, str]) -> list[Any]:
     ]
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
 # --- writing -----------------------------------------------------------------------------------
 
 
-def _formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
+def _styles(wb: xlsxwriter.Workbook) -> Styles:
     base = {"valign": "vcenter", "border": 1}
-    return {
-        "title": wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
-        "header": wb.add_format(
+    score = wb.add_format({**base, "num_format": "0.00"})
+    return Styles(
+        title=wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
+        header=wb.add_format(
             {**base, "bold": True, "bg_color": "#F2DCDB", "align": "center", "text_wrap": True}
         ),
-        "text": wb.add_format(base),
-        "center": wb.add_format({**base, "align": "center"}),
-        "wrap": wb.add_format({**base, "text_wrap": True}),
-        "int": wb.add_format({**base, "align": "center", "num_format": "0"}),
-        "score": wb.add_format({**base, "num_format": "0.00"}),
-    }
+        text=wb.add_format(base),
+        center=wb.add_format({**base, "align": "center"}),
+        wrap=wb.add_format({**base, "text_wrap": True}),
+        integer=wb.add_format({**base, "align": "center", "num_format": "0"}),
+        decimal=score,
+        blank=score,
+    )
 
 
-_CENTERED = {"组织类型", "支部类别", "等次", "星级", "晋位升级"}
-
-
-def _write_sheet(
-    wb: xlsxwriter.Workbook,
-    name: str,
-    title: str,
-    headers: tuple[str, ...],
-    rows: list[list[Any]],
-    fmt: dict[str, Any],
-) -> Any:
-    ws = wb.add_worksheet(name)
-    last_col = len(headers) - 1
-    ws.merge_range(0, 0, 0, last_col, title, fmt["title"])
-    ws.set_row(0, 30)
-    widths = [_display_width(h) for h in headers]
-    for c, header in enumerate(headers):
-        ws.write_string(1, c, header, fmt["header"])
-    for r, row in enumerate(rows, start=2):
-        for c, value in enumerate(row):
-            header = headers[c]
-            if value is None:
-                ws.write_blank(r, c, None, fmt["score"])
-                text = ""
-            elif isinstance(value, bool):
-                text = YES if value else NO
-                ws.write_string(r, c, text, fmt["center"])
-            elif isinstance(value, int):
-                ws.write_number(r, c, value, fmt["int"])
-                text = str(value)
-            elif isinstance(value, float):
-                ws.write_number(r, c, value, fmt["score"])
-                text = f"{value:.2f}"
-            else:
-                text = inert(str(value))
-                style = "wrap" if header in _WRAPPED else "center" if header in _CENTERED else "text"
-                ws.write_string(r, c, text, fmt[style])
-            widths[c] = max(widths[c], _display_width(text))
-    for c, header in enumerate(headers):
-        # + room for the autofilter button beside the header text
-        width = min(widths[c] + _FILTER_BUTTON_WIDTH, _MAX_WIDTH.get(header, 24))
-        ws.set_column(c, c, max(width, 8))
-    ws.freeze_panes(2, 0)
-    ws.autofilter(1, 0, max(len(rows), 1) + 1, last_col)
-    # Printing: landscape A4, one page wide, title and header repeated on every page.
+def _for_printing(ws: Worksheet) -> None:
+    """Landscape A4, one page wide, title and header repeated on every page."""
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -321,4 +276,3 @@ def _write_sheet(
     ws.center_horizontally()
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     ws.set_footer("&C第 &P 页，共 &N 页")
-    return ws
