@@ -39,6 +39,29 @@ def _staging_models(manifest: dict) -> dict[str, dict]:
     }
 
 
+# dbt nodes that must read every staging model of a sheet kind, and what they do with it.
+NEEDS_EVERY_STAGING_MODEL = {
+    "model.dangjian.load_summary": "the years of each file (load_summary.years; what a freeze lists per year)",
+    "test.dangjian.assert_every_row_read_is_loaded_or_rejected": (
+        "the staged rows counted against rows read (dbt/tests/singular/assert_every_row_read_is_loaded_or_rejected.sql)"
+    ),
+}
+
+
+def _feeds(manifest: dict, node: str, target: str) -> bool:
+    """Whether `node` is among the ancestors of `target` in dbt's graph."""
+    seen, todo = set(), [target]
+    while todo:
+        current = todo.pop()
+        for parent in manifest["parent_map"].get(current, []):
+            if parent == node:
+                return True
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return False
+
+
 @pytest.mark.parametrize("kind", SHEET_KINDS, ids=lambda k: k.kind)
 def test_every_sheet_kind_has_a_raw_table_a_staging_model_a_template_and_docs(kind, dbt_manifest, tmp_path):
     missing = []
@@ -55,6 +78,10 @@ def test_every_sheet_kind_has_a_raw_table_a_staging_model_a_template_and_docs(ki
         )
     elif not all(m["description"].strip() for m in readers):
         missing.append(f"a description of {', '.join(m['name'] for m in readers)} (its .yml)")
+    for reader in readers:  # the places in dbt that list every staging model by hand
+        for needed_by, what in NEEDS_EVERY_STAGING_MODEL.items():
+            if not _feeds(manifest, reader["unique_id"], needed_by):
+                missing.append(f"{reader['name']} among {what}")
 
     documented = {t["name"]: t for t in sources["tables"]}
     if kind.table not in documented:
@@ -76,6 +103,20 @@ def test_every_sheet_kind_has_a_raw_table_a_staging_model_a_template_and_docs(ki
         if header[: len(kind.columns)] != [c.header for c in kind.columns]:
             missing.append(f"the template's header row ({header})")
     assert not missing, f"sheet kind {kind.kind} ({kind.title}) lacks: " + "; ".join(missing)
+
+
+def test_every_sheet_kind_declared_in_contracts_is_listed_in_sheet_kinds():
+    """A kind's module written but not listed would simply never be read."""
+    import importlib
+    import pkgutil
+
+    from dagster_project import contracts
+
+    declared = set()
+    for module in pkgutil.iter_modules(contracts.__path__):
+        values = vars(importlib.import_module(f"{contracts.__name__}.{module.name}")).values()
+        declared |= {v.kind for v in values if isinstance(v, SheetKind)}
+    assert declared == {k.kind for k in SHEET_KINDS}
 
 
 def test_a_misspelt_column_in_a_declaration_fails_when_the_kind_is_declared():

@@ -9,7 +9,7 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from dagster_project.cli import app
-from dagster_project.demo import FORMATS, DemoSummary, generate_demo
+from dagster_project.demo import COLLEGE_SHEETS, FORMATS, ORG_SHEETS, DemoSummary, generate_demo
 from dagster_project.ingest.reader import parse_file
 
 TODAY = dt.date(2026, 11, 23)
@@ -44,7 +44,8 @@ def parsed(demos) -> dict[str, tuple[dict[str, pl.DataFrame], pl.DataFrame]]:
 def test_one_file_per_workbook_sheet(demos):
     for fmt in ("csv", "parquet"):
         names = {p.name for p in demos[fmt].files}
-        assert len(names) == 3 * (20 * 5 + 5)  # 20 colleges × 5 sheets + the 组织部's 5, for 3 years
+        # 20 colleges' sheets and the 组织部's, for 3 years
+        assert len(names) == 3 * (20 * len(COLLEGE_SHEETS) + len(ORG_SHEETS))
         assert f"2024_01_计算机学院党委_学习培训台账.{fmt}" in names
         assert f"2025_组织部_考核汇总_任务清单.{fmt}" in names
         assert all(p.exists() for p in demos[fmt].files)
@@ -92,7 +93,7 @@ def test_cli_writes_the_chosen_format(tmp_path, monkeypatch):
     monkeypatch.setenv("DANGJIAN_HOME", str(tmp_path))
     result = CliRunner().invoke(app, ["demo", "--format", "csv", "--scale", "0.05", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    assert "315 个文件" in result.output
+    assert f"{3 * (20 * len(COLLEGE_SHEETS) + len(ORG_SHEETS))} 个文件" in result.output
     assert {p.suffix for p in (tmp_path / "inbox").iterdir()} == {".csv"}
     bad = CliRunner().invoke(app, ["demo", "--format", "xls"])
     assert bad.exit_code != 0
