@@ -113,8 +113,12 @@ measured as (
         evaluations.votes_satisfied,
         evaluations.votes_all,
         funding.allocated,
-        funding.spent
+        funding.spent,
+        annual.*,
+        params.*
     from branch_periods
+    cross join annual
+    cross join params
     inner join held
         on held.period = branch_periods.period
         and held.branch_code = branch_periods.branch_code
@@ -132,79 +136,44 @@ measured as (
         and funding.org_code = branch_periods.branch_code
 ),
 
+{#- The indicators of 七个有力, one per rulebook row (seeds/rule_indicators.csv, level branch):
+    (indicator, value, target, score). Score `null` means ratio(value, target); an indicator whose
+    target is 0 or missing (no members, no 支委会 required, no attendance recorded) gets none. -#}
+{%- set indicators = [] %}
+{# B1 教育党员有力 #}
+{%- do indicators.append(('training_compliance', 'members_met', 'member_count', 'null')) %}
+{%- do indicators.append(('party_lectures', 'party_lectures', 'annual_party_lectures * months / 12.0', 'null')) %}
+{%- do indicators.append(('theme_day_months', 'theme_day_months', 'months', 'null')) %}
+{# B2 管理党员有力 #}
+{%- do indicators.append(('dues_on_time', 'months_paid_on_time', 'months_due', 'null')) %}
+{%- do indicators.append(('no_lost_contact', 'lost_contact_count', '0', 'greatest(0, 100 - lost_contact_penalty * lost_contact_count)')) %}
+{%- do indicators.append(('roster_clean', 'roster_rows - rejected_rows', 'roster_rows', 'null')) %}
+{%- do indicators.append(('size_ok', 'member_count', "case when branch_category = '学生' then student_max_members else max_members end",
+        'case when size_ok then 100 else 0 end')) %}
+{# B3 监督党员有力 (year end only: rule_indicators.annual_only) #}
+{%- do indicators.append(('org_life_meeting', 'org_life_meetings', 'annual_org_life_meetings',
+        'case when org_life_meetings >= annual_org_life_meetings then 100 else 0 end')) %}
+{%- do indicators.append(('democratic_review', 'democratic_reviews', 'annual_democratic_reviews',
+        'case when democratic_reviews >= annual_democratic_reviews then 100 else 0 end')) %}
+{%- do indicators.append(('heart_talks', 'heart_talk_attendees', 'member_count', 'null')) %}
+{# B4 组织师生有力 #}
+{%- do indicators.append(('member_meetings', 'member_meetings', 'annual_member_meetings * months / 12.0', 'null')) %}
+{%- do indicators.append(('committee_meetings', 'committee_meetings',
+        'case when committee_required then annual_committee_meetings * months / 12.0 else 0 end', 'null')) %}
+{%- do indicators.append(('attendance', 'attended', 'expected', 'null')) %}
+{# B5 宣传师生有力 #}
+{%- do indicators.append(('publicity', 'publicity', 'annual_publicity * months / 12.0', 'null')) %}
+{%- do indicators.append(('secretary_lecture', 'secretary_lectures', 'annual_secretary_lectures', 'null')) %}
+{# B6 凝聚师生有力 #}
+{%- do indicators.append(('dual_leader', 'case when secretary_dual_leader then 1 else 0 end',
+        "case when branch_category = '教工' then 1 else 0 end", 'null')) %}
+{%- do indicators.append(('satisfaction', 'votes_satisfied', 'votes_all', 'null')) %}
+{# B7 服务师生有力 #}
+{%- do indicators.append(('volunteering', 'volunteering', 'annual_volunteering * months / 12.0', 'null')) %}
+{%- do indicators.append(('funds_used', 'spent', 'funds_used_share * allocated', 'null')) %}
+
 indicator_values as (
-    -- value and target per indicator; `score` only where the method is not a plain ratio
-    -- B1 教育党员有力
-    select measured.*, 'training_compliance' as indicator, members_met as value, member_count as target,
-        null as custom_score
-    from measured
-    union all
-    select measured.*, 'party_lectures', party_lectures, annual_party_lectures * months / 12.0, null
-    from measured cross join annual
-    union all
-    select measured.*, 'theme_day_months', theme_day_months, months, null
-    from measured
-    -- B2 管理党员有力
-    union all
-    select measured.*, 'dues_on_time', months_paid_on_time, months_due, null
-    from measured
-    union all
-    select measured.*, 'no_lost_contact', lost_contact_count, 0,
-        greatest(0, 100 - lost_contact_penalty * lost_contact_count)
-    from measured cross join params
-    union all
-    select measured.*, 'roster_clean', roster_rows - rejected_rows, roster_rows, null
-    from measured
-    union all
-    select measured.*, 'size_ok', member_count,
-        case when branch_category = '学生' then student_max_members else max_members end,
-        case when size_ok then 100 else 0 end
-    from measured cross join params
-    -- B3 监督党员有力 (year end only: see rule_indicators.annual_only)
-    union all
-    select measured.*, 'org_life_meeting', org_life_meetings, annual_org_life_meetings,
-        case when org_life_meetings >= annual_org_life_meetings then 100 else 0 end
-    from measured cross join annual
-    union all
-    select measured.*, 'democratic_review', democratic_reviews, annual_democratic_reviews,
-        case when democratic_reviews >= annual_democratic_reviews then 100 else 0 end
-    from measured cross join annual
-    union all
-    select measured.*, 'heart_talks', heart_talk_attendees, member_count, null
-    from measured
-    -- B4 组织师生有力
-    union all
-    select measured.*, 'member_meetings', member_meetings, annual_member_meetings * months / 12.0, null
-    from measured cross join annual
-    union all
-    select measured.*, 'committee_meetings', committee_meetings,
-        case when committee_required then annual_committee_meetings * months / 12.0 else 0 end, null
-    from measured cross join annual
-    union all
-    select measured.*, 'attendance', attended, expected, null
-    from measured
-    -- B5 宣传师生有力
-    union all
-    select measured.*, 'publicity', publicity, annual_publicity * months / 12.0, null
-    from measured cross join annual
-    union all
-    select measured.*, 'secretary_lecture', secretary_lectures, annual_secretary_lectures, null
-    from measured cross join annual
-    -- B6 凝聚师生有力
-    union all
-    select measured.*, 'dual_leader', case when secretary_dual_leader then 1 else 0 end,
-        case when branch_category = '教工' then 1 else 0 end, null
-    from measured
-    union all
-    select measured.*, 'satisfaction', votes_satisfied, votes_all, null
-    from measured
-    -- B7 服务师生有力
-    union all
-    select measured.*, 'volunteering', volunteering, annual_volunteering * months / 12.0, null
-    from measured cross join annual
-    union all
-    select measured.*, 'funds_used', spent, funds_used_share * allocated, null
-    from measured cross join params
+    {{- indicator_values('branch', 'measured', indicators, 'custom_score') }}
 ),
 
 indicator_scores as (

@@ -1,5 +1,7 @@
 -- 七个有力 per branch per period: dimension scores, total with 加减分, stars, 晋位升级 tier (Q4),
--- rank among all branches and within the college.
+-- rank among all branches and within the college. One score column per dimension of the rulebook
+-- (seeds/rule_dimensions.csv: b1…b7).
+{%- set dimensions = rule_dimension_columns('branch') %}
 with branch_periods as (
     select * from {{ ref('int_branch_periods_measured') }}
 ),
@@ -19,12 +21,14 @@ params as (
     from {{ ref('rule_parameters') }}
 ),
 
-{{ dimension_totals('branch_periods', 'branch_code', 'indicators', 'branch', ['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7']) }},
+{{ dimension_totals('branch_periods', 'branch_code', 'indicators', 'branch') }},
 
 adjusted as (
     select
         branch_periods.*,
-        totals.b1, totals.b2, totals.b3, totals.b4, totals.b5, totals.b6, totals.b7,
+        {%- for dimension in dimensions %}
+        totals.{{ dimension }},
+        {%- endfor %}
         coalesce(totals.base_total, 0) as base_total,
         least(coalesce(adjustments.bonus_points, 0), params.bonus_cap) as bonus,
         coalesce(adjustments.deduction_points, 0) as deduction,
@@ -72,13 +76,9 @@ select
     college_name,
     branch_category,
     member_count,
-    round(b1, 2) as b1,
-    round(b2, 2) as b2,
-    round(b3, 2) as b3,
-    round(b4, 2) as b4,
-    round(b5, 2) as b5,
-    round(b6, 2) as b6,
-    round(b7, 2) as b7,
+    {%- for dimension in dimensions %}
+    round({{ dimension }}, 2) as {{ dimension }},
+    {%- endfor %}
     round(base_total, 2) as base_total,
     round(bonus, 2) as bonus,
     round(deduction, 2) as deduction,

@@ -136,8 +136,12 @@ measured as (
         coalesce(branch_counts.branches_standard, 0) as branches_standard,
         coalesce(branch_counts.branches_elected_on_time, 0) as branches_elected_on_time,
         coalesce(branch_counts.teacher_branches, 0) as teacher_branches,
-        coalesce(branch_counts.teacher_branches_dual_leader, 0) as teacher_branches_dual_leader
+        coalesce(branch_counts.teacher_branches_dual_leader, 0) as teacher_branches_dual_leader,
+        annual.*,
+        params.*
     from college_periods
+    cross join annual
+    cross join params
     left join held
         on held.period = college_periods.period
         and held.org_code = college_periods.college_code
@@ -158,88 +162,49 @@ measured as (
         and branch_counts.college_code = college_periods.college_code
 ),
 
+{#- The indicators of 五个到位, one per rulebook row (seeds/rule_indicators.csv, level college):
+    (indicator, value, target, score). An indicator without a score (no tasks due, no 教工 branch,
+    no 支出, no checklist, no members, …) is left out. -#}
+{%- set indicators = [] %}
+{# C1 政治引领到位 #}
+{%- do indicators.append(('center_group_study', 'center_group_study', 'annual_center_group_study * months / 12.0',
+        ratio_score('center_group_study', '(annual_center_group_study * months / 12.0)'))) %}
+{%- do indicators.append(('joint_meetings', 'joint_meetings', 'annual_joint_meetings * months / 12.0',
+        ratio_score('joint_meetings', '(annual_joint_meetings * months / 12.0)'))) %}
+{# value: orgs of the college under 一票否决 this year; none allowed #}
+{%- do indicators.append(('no_veto', 'vetoed_orgs', '0', 'case when vetoed_orgs = 0 then 100.0 else 0.0 end')) %}
+{# C2 责任落实到位 #}
+{%- do indicators.append(('tasks_on_time', 'tasks_due_on_time', 'tasks_due', share_score('tasks_due_on_time', 'tasks_due'))) %}
+{%- do indicators.append(('tasks_done', 'tasks_done', 'tasks_all', share_score('tasks_done', 'tasks_all'))) %}
+{# no self-check submitted: left out (the target is only set when answers exist) #}
+{%- do indicators.append(('checklist', 'checklist_points', 'case when checklist_points is not null then checklist_questions end',
+        ratio_score('checklist_points', '(case when checklist_points is not null then checklist_questions end)'))) %}
+{# C3 思想政治工作到位 #}
+{%- do indicators.append(('training_compliance', 'members_met', 'member_count', share_score('members_met', 'member_count'))) %}
+{%- do indicators.append(('leader_training', 'leaders_met', 'leader_count', share_score('leaders_met', 'leader_count'))) %}
+{%- do indicators.append(('secretary_lectures', 'secretary_lectures', 'annual_secretary_lectures * months / 12.0',
+        ratio_score('secretary_lectures', '(annual_secretary_lectures * months / 12.0)'))) %}
+{# C4 党支部建设到位; the mean of the branches' totals is itself the score: no target #}
+{%- do indicators.append(('branch_mean', 'branch_mean', 'null', 'branch_mean')) %}
+{%- do indicators.append(('branches_standard', 'branches_standard', 'branches', share_score('branches_standard', 'branches'))) %}
+{%- do indicators.append(('elections_on_time', 'branches_elected_on_time', 'branches', share_score('branches_elected_on_time', 'branches'))) %}
+{%- do indicators.append(('dual_leader_coverage', 'teacher_branches_dual_leader', 'teacher_branches',
+        share_score('teacher_branches_dual_leader', 'teacher_branches'))) %}
+{# C5 队伍与保障到位; required 专职组织员: max(minimum, ceil(师生数 / people per organizer)); not
+   filled in counts as none #}
+{%- set required_organizers =
+    'greatest(organizer_minimum, ceil((coalesce(staff_count, 0) + coalesce(student_count, 0)) / organizer_per_people))' %}
+{%- do indicators.append(('organizers', 'coalesce(organizer_count, 0)', required_organizers,
+        ratio_score('coalesce(organizer_count, 0)', required_organizers))) %}
+{%- do indicators.append(('funding_adequacy', 'allocated', 'annual_funding_standard * months / 12.0',
+        ratio_score('allocated', '(annual_funding_standard * months / 12.0)'))) %}
+{# value: 其它 as a percentage of 支出; target: the largest share without penalty, in percent #}
+{%- do indicators.append(('other_spend_share', 'case when spent > 0 then 100.0 * spent_other / spent end', '100.0 * other_spend_max_share',
+        'case when spent > 0 then greatest(0.0, 100.0 - other_spend_penalty_per_point * greatest('
+        ~ '0.0, 100.0 * spent_other / spent - 100.0 * other_spend_max_share)) end')) %}
+
 indicator_values as (
-    -- C1 政治引领到位
-    select measured.*, 'center_group_study' as indicator,
-        center_group_study as value, annual_center_group_study * months / 12.0 as target,
-        {{ ratio_score('center_group_study', '(annual_center_group_study * months / 12.0)') }} as score
-    from measured cross join annual
-    union all
-    select measured.*, 'joint_meetings', joint_meetings, annual_joint_meetings * months / 12.0,
-        {{ ratio_score('joint_meetings', '(annual_joint_meetings * months / 12.0)') }}
-    from measured cross join annual
-    union all
-    -- value: orgs of the college under 一票否决 this year; none allowed
-    select *, 'no_veto', vetoed_orgs, 0, case when vetoed_orgs = 0 then 100.0 else 0.0 end
-    from measured
-    -- C2 责任落实到位
-    union all
-    select *, 'tasks_on_time', tasks_due_on_time, tasks_due,
-        {{ share_score('tasks_due_on_time', 'tasks_due') }}
-    from measured
-    union all
-    select *, 'tasks_done', tasks_done, tasks_all,
-        {{ share_score('tasks_done', 'tasks_all') }}
-    from measured
-    union all
-    -- no self-check submitted: left out (the target is only set when answers exist)
-    select measured.*, 'checklist', checklist_points,
-        case when checklist_points is not null then checklist_questions end,
-        {{ ratio_score('checklist_points', '(case when checklist_points is not null then checklist_questions end)') }}
-    from measured cross join params
-    -- C3 思想政治工作到位
-    union all
-    select *, 'training_compliance', members_met, member_count,
-        {{ share_score('members_met', 'member_count') }}
-    from measured
-    union all
-    select *, 'leader_training', leaders_met, leader_count,
-        {{ share_score('leaders_met', 'leader_count') }}
-    from measured
-    union all
-    select measured.*, 'secretary_lectures', secretary_lectures, annual_secretary_lectures * months / 12.0,
-        {{ ratio_score('secretary_lectures', '(annual_secretary_lectures * months / 12.0)') }}
-    from measured cross join annual
-    -- C4 党支部建设到位
-    union all
-    -- the mean of the branches' totals is itself the score; there is no target
-    select *, 'branch_mean', branch_mean, null, branch_mean
-    from measured
-    union all
-    select *, 'branches_standard', branches_standard, branches,
-        {{ share_score('branches_standard', 'branches') }}
-    from measured
-    union all
-    select *, 'elections_on_time', branches_elected_on_time, branches,
-        {{ share_score('branches_elected_on_time', 'branches') }}
-    from measured
-    union all
-    select *, 'dual_leader_coverage', teacher_branches_dual_leader, teacher_branches,
-        {{ share_score('teacher_branches_dual_leader', 'teacher_branches') }}
-    from measured
-    -- C5 队伍与保障到位
-    union all
-    -- required 专职组织员: max(minimum, ceil(师生数 / people per organizer)); not filled in counts as none
-    select measured.*, 'organizers', coalesce(organizer_count, 0),
-        greatest(organizer_minimum, ceil((coalesce(staff_count, 0) + coalesce(student_count, 0)) / organizer_per_people)),
-        {{ ratio_score(
-            'coalesce(organizer_count, 0)',
-            'greatest(organizer_minimum, ceil((coalesce(staff_count, 0) + coalesce(student_count, 0)) / organizer_per_people))'
-        ) }}
-    from measured cross join params
-    union all
-    select *, 'funding_adequacy', allocated, annual_funding_standard * months / 12.0,
-        {{ ratio_score('allocated', '(annual_funding_standard * months / 12.0)') }}
-    from measured
-    union all
-    -- value: 其它 as a percentage of 支出; target: the largest share without penalty, in percent
-    select measured.*, 'other_spend_share',
-        case when spent > 0 then 100.0 * spent_other / spent end,
-        100.0 * other_spend_max_share,
-        case when spent > 0 then greatest(0.0, 100.0 - other_spend_penalty_per_point * greatest(
-            0.0, 100.0 * spent_other / spent - 100.0 * other_spend_max_share
-        )) end
-    from measured cross join params
+    {{- indicator_values('college', 'measured', indicators, 'score') }}
 ),
 
 {{ published_indicators('indicator_values', 'college', 'college_code') }}

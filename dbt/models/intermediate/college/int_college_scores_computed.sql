@@ -1,6 +1,7 @@
 -- 五个到位 per college per period: dimension scores, total with 加减分, stars, the 述职评议 score and
 -- the composite, the year-end grade (Q4) within the 好 quota, rank and movement since the previous
--- period.
+-- period. One score column per dimension of the rulebook (seeds/rule_dimensions.csv: c1…c5).
+{%- set dimensions = rule_dimension_columns('college') %}
 with college_periods as (
     select * from {{ ref('int_college_periods_measured') }}
 ),
@@ -33,7 +34,7 @@ params as (
     from {{ ref('rule_parameters') }}
 ),
 
-{{ dimension_totals('college_periods', 'college_code', 'indicators', 'college', ['c1', 'c2', 'c3', 'c4', 'c5']) }},
+{{ dimension_totals('college_periods', 'college_code', 'indicators', 'college') }},
 
 -- 述职评议 (民主测评) of the college's own org: Σ votes × points / all votes
 votes as (
@@ -61,7 +62,9 @@ evaluation_scores as (
 adjusted as (
     select
         college_periods.*,
-        totals.c1, totals.c2, totals.c3, totals.c4, totals.c5,
+        {%- for dimension in dimensions %}
+        totals.{{ dimension }},
+        {%- endfor %}
         coalesce(totals.base_total, 0) as base_total,
         least(coalesce(adjustments.bonus_points, 0), params.bonus_cap) as bonus,
         coalesce(adjustments.deduction_points, 0) as deduction,
@@ -151,11 +154,9 @@ select
     org_type,
     member_count,
     branch_count,
-    round(c1, 2) as c1,
-    round(c2, 2) as c2,
-    round(c3, 2) as c3,
-    round(c4, 2) as c4,
-    round(c5, 2) as c5,
+    {%- for dimension in dimensions %}
+    round({{ dimension }}, 2) as {{ dimension }},
+    {%- endfor %}
     round(base_total, 2) as base_total,
     round(bonus, 2) as bonus,
     round(deduction, 2) as deduction,
