@@ -1,5 +1,5 @@
 {#
-  Frozen years (SPEC §8, `dangjian freeze --year Y`, dagster_project/freeze.py).
+  Frozen years (`dangjian freeze --year Y`, dagster_project/freeze.py).
 
   Freezing writes a year's published rows of each result table to {frozen_dir}/<Y>/<table>.parquet
   and, last, {frozen_dir}/<Y>/manifest.json. The files live outside the warehouse so that a rebuilt

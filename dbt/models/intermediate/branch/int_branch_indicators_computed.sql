@@ -1,4 +1,5 @@
--- 七个有力 indicators per branch per period (SPEC §5.1): value against target, score 0–100.
+-- 七个有力 indicators per branch per period (seeds/rule_indicators.csv, level branch): value against
+-- target, score 0–100.
 -- An indicator without a target (no members, no 支委会 required, no attendance recorded) is left
 -- out, as are year-end-only indicators before Q4; dimension scores average what is present.
 with branch_periods as (

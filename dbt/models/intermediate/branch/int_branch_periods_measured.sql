@@ -125,7 +125,7 @@ required as (
     from targets
 )
 
--- 规范化 hard rules (SPEC §5.1 tiers), pro-rated "so far" before the year end
+-- 规范化 hard rules (the first 晋位升级 tier of branch_scores.tier), pro-rated "so far" before the year end
 select
     checked.*,
     checked.size_ok

@@ -1,6 +1,6 @@
 -- 七个有力 per branch per period: dimension scores, total with 加减分, stars, 晋位升级 tier (Q4),
 -- rank among all branches and within the college. One score column per dimension of the rulebook
--- (seeds/rule_dimensions.csv: b1…b7).
+-- (seeds/rule_dimensions.csv: today b1…b7).
 {%- set dimensions = rule_dimension_columns('branch') %}
 with branch_periods as (
     select * from {{ ref('int_branch_periods_measured') }}

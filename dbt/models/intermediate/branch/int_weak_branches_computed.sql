@@ -1,4 +1,5 @@
--- 软弱涣散 warning flags per branch and year (SPEC §5.1): a list, not a score. One row per flag.
+-- 软弱涣散 warning flags per branch and year (责任清单 第8题：及时整顿软弱涣散、不起作用的基层党组织): a list,
+-- not a score. One row per flag.
 with year_end as (
     select * from {{ ref('int_branch_periods_measured') }} where is_year_end
 ),

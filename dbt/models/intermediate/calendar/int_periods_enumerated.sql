@@ -1,4 +1,5 @@
--- Every quarter-to-date assessment period (季评) of every year that has an org roster (SPEC §4):
+-- Every quarter-to-date assessment period (季评; 《关于建立健全基层党建工作责任制的实施办法》: 月报季评期考) of
+-- every year that has an org roster:
 -- 2024Q1 … 2024Q4, where 2024Q4 is the year (期考/年终).
 with years as (
     select distinct year from {{ ref('stg_inbox__orgs') }}

@@ -89,7 +89,7 @@ checklist_points as (
     select
         checklist.year,
         checklist.org_code,
-        -- 是 counts 1, 部分 counts rule_parameters.checklist_partial_credit (SPEC §5.1)
+        -- 是 counts 1, 部分 counts rule_parameters.checklist_partial_credit (本系统默认（可修改）：0.5)
         count(*) filter (where checklist.answer = '是')
             + max(params.checklist_partial_credit) * count(*) filter (where checklist.answer = '部分') as points
     from checklist

@@ -1,6 +1,6 @@
 -- 五个到位 per college per period: dimension scores, total with 加减分, stars, the 述职评议 score and
 -- the composite, the year-end grade (Q4) within the 好 quota, rank and movement since the previous
--- period. One score column per dimension of the rulebook (seeds/rule_dimensions.csv: c1…c5).
+-- period. One score column per dimension of the rulebook (seeds/rule_dimensions.csv: today c1…c5).
 {%- set dimensions = rule_dimension_columns('college') %}
 with college_periods as (
     select * from {{ ref('int_college_periods_measured') }}
@@ -71,7 +71,8 @@ adjusted as (
         coalesce(adjustments.veto, false) as veto,
         adjustments.veto_detail,
         adjustments.adjustment_detail,
-        -- 述职评议 is a year-end assessment (SPEC §4): it enters only the Q4 composite
+        -- 述职评议 is the year-end 述职评议考核 (《党委（党组）书记抓基层党建工作述职评议考核办法（试行）》):
+        -- it enters only the Q4 composite
         case when college_periods.is_year_end then evaluation_scores.evaluation_score end as evaluation_score,
         params.weight_assessment,
         params.weight_evaluation
