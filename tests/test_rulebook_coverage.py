@@ -75,18 +75,22 @@ def test_an_indicator_without_sql_or_without_a_rule_stops_the_build(scratch: Pat
 
 
 def test_a_dimension_added_to_the_rulebook_is_a_score_column_and_must_be_published(scratch: Path):
-    with (scratch / "seeds" / "rule_dimensions.csv").open("a", encoding="utf-8") as f:
-        f.write("branch,B8,发展党员有力,1,本系统默认（可修改）\n")
+    path = scratch / "seeds" / "rule_dimensions.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        codes = [r["dimension"] for r in csv.DictReader(f) if r["level"] == "branch"]
+    new = len(codes) + 1  # today B8
+    with path.open("a", encoding="utf-8") as f:
+        f.write(f"branch,B{new},发展党员有力,1,本系统默认（可修改）\n")
     done = compile_models(scratch, "int_branch_scores_computed", "branch_scores")
     assert done.returncode != 0
     assert (
-        "规则表 seeds/rule_dimensions.csv 的维度没有全部发布：b8（发展党员有力）不在 models/marts/branch_scores.yml 的列中"
+        f"规则表 seeds/rule_dimensions.csv 的维度没有全部发布：b{new}（发展党员有力）不在 models/marts/branch_scores.yml 的列中"
         in done.stdout
     ), done.stdout[-3000:]
     compiled = (
         scratch / "target/compiled/dangjian/models/intermediate/branch/int_branch_scores_computed.sql"
     ).read_text(encoding="utf-8")
-    for column in [f"b{i}" for i in range(1, 9)]:
+    for column in [c.lower() for c in codes] + [f"b{new}"]:
         assert f"round({column}, 2) as {column}" in compiled
         assert f"dimension_scores.dimension = '{column.upper()}'" in compiled
 
