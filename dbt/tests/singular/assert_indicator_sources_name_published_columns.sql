@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'indicator_sources'}}}) }}
+
 -- Every table and column marts.indicator_sources names exists in the published marts, so the detail
 -- page's generic query never names a column that is not there. Returns the ones that do not.
 -- depends_on: {{ ref('activity_records') }}
