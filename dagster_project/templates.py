@@ -1,11 +1,11 @@
-"""Blank workbooks to hand out, and the `raw` source docs for dbt — both written from the contract.
+"""Blank workbooks to hand out, and the dbt source docs of the inbox — both written from the contract.
 
 `write_templates(out_dir)` writes one workbook per sheet kind (`模板_<title>.xlsx`): a title row, an
 instruction row, the canonical header row (required columns in red, a note on every header cell),
 dropdowns for columns with allowed values, text-formatted code columns so leading zeros survive, and a
 second sheet 「填写说明」 with the same explanations as a table. The bytes are deterministic.
 
-`render_dbt_sources()` is the text of `dbt/models/staging/_raw__sources.yml`; rewrite that file with
+`render_dbt_sources()` is the text of `dbt/models/staging/_inbox__sources.yml`; rewrite that file with
 `uv run python -m dagster_project.templates` after changing `contracts.py` (a test checks they agree).
 """
 
@@ -25,7 +25,7 @@ CREATED = dt.datetime(2026, 1, 1, 8, 0, 0)  # workbook "created" property: fixed
 HEADER_ROW = 2  # 0-based: Excel row 3 holds the headers, data starts on row 4
 GUIDE_SHEET = "填写说明"
 LAST_ROW = 1_048_575  # validations and formats reach to the bottom of the sheet
-SOURCES_PATH = DBT_DIR / "models" / "staging" / "_raw__sources.yml"
+SOURCES_PATH = DBT_DIR / "models" / "staging" / "_inbox__sources.yml"
 
 DATE_SPELLINGS = "2024-07-01、2024.07.01、2024/7/1、2024年7月1日、20240701 或 Excel 日期"
 BOOL_SPELLINGS = "是 或 否（也可填 Y/N、√/×）"
@@ -452,19 +452,23 @@ def _raw_description(kind: SheetKind | None, table: str, column: str) -> str:
 
 
 def render_dbt_sources() -> str:
-    """The YAML text of `dbt/models/staging/_raw__sources.yml`, generated from the contract and the raw
-    DDL (a column without a description is an error)."""
+    """The YAML text of `dbt/models/staging/_inbox__sources.yml`, generated from the contract and the raw
+    DDL (a column without a description is an error).
+
+    The source is the inbox (what the colleges hand in, as the ingest wrote it into schema `raw`), so
+    the staging models are `stg_inbox__<table>`; each table keeps the Dagster asset key of the ingest
+    asset that writes it (`raw/<table>`), so the lineage runs from the inbox to the marts."""
     lines = [
         "# Generated from dagster_project/contracts.py by dagster_project/templates.py; do not edit by hand.",
         "# Regenerate with: uv run python -m dagster_project.templates",
         "version: 2",
         "",
         "sources:",
-        "  - name: raw",
+        "  - name: inbox",
         "    schema: raw",
         "    description: "
         + _q(
-            "各学院与组织部提交的表格，由 Dagster 摄取（dagster_project/ingest），"
+            "各学院与组织部放进收件箱 inbox/ 的表格，由 Dagster 摄取（dagster_project/ingest）到 schema raw，"
             "每行带来源文件、工作表、Excel 行号、文件哈希与入库时间。"
         ),
         "    tables:",
@@ -489,6 +493,7 @@ def render_dbt_sources() -> str:
         lines += [
             f"      - name: {table}",
             f"        description: {_q(descriptions[table])}",
+            f"        config: {{meta: {{dagster: {{asset_key: [raw, {table}]}}}}}}",
             "        columns:",
         ]
         for column, data_type in tables[table]:
