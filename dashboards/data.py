@@ -207,8 +207,16 @@ def _cursor(
 MAX_SCOPES = 32  # colleges whose copies are kept at once (a university has ~20)
 COLLEGE_COLUMN = "college_code"
 FILE_COLUMN = "source_file"
-# Tables about the whole assessment, not about any college's rows: every login sees them whole.
-SHARED_TABLES = ("frozen_years",)
+# Tables about the whole assessment, not about any college's rows: every login sees them whole (the
+# frozen years, and the rulebook the pages take their dimension and indicator names from).
+SHARED_TABLES = (
+    "frozen_years",
+    "rule_dimensions",
+    "rule_indicators",
+    "rule_grades",
+    "rule_star_cutoffs",
+    "indicator_sources",
+)
 SHARED = "shared"
 
 _SCOPED: OrderedDict[tuple, _Attachment] = OrderedDict()
@@ -222,7 +230,8 @@ def scope_rules(tables: dict[str, Sequence[str]]) -> dict[str, str]:
     - a table with `college_code` keeps the rows of that college (its branches, members, records…);
     - a table with `source_file` but no college column (load_summary, rejects) keeps the rows of the
       college's own files: files every loaded row of which belongs to that college;
-    - frozen_years (which years are frozen, since when) is shared: it names no college;
+    - frozen_years (which years are frozen, since when) and the rulebook tables (rule_dimensions,
+      rule_indicators, rule_grades, rule_star_cutoffs, indicator_sources) are shared: they name no college;
     - any other table is left out: nothing in it says which college a row belongs to.
     """
     rules = {}

@@ -176,10 +176,14 @@ def test_scope_rules_follow_the_columns():
             "university_notes": ["note"],
             "frozen_years": ["year", "frozen_at"],
             "frozen_diff": ["year", "org_code", "college_code", "reason"],
+            "rule_dimensions": ["level", "dimension", "dimension_name"],
+            "indicator_sources": ["level", "indicator", "detail_table"],
         }
     )
     assert rules == {
         "frozen_years": "shared",
+        "rule_dimensions": "shared",
+        "indicator_sources": "shared",
         "frozen_diff": "college_code",
         "branch_scores": "college_code",
         "dim_member": "college_code",

@@ -75,11 +75,11 @@ def manifest(tmp_path, monkeypatch) -> Path:
                 "rows_loaded": {"name": "rows_loaded", "description": "入库行数（行）"},
             },
         },
-        "model.dangjian.stg_raw__members": {
+        "model.dangjian.stg_inbox__members": {
             "resource_type": "model",
-            "name": "stg_raw__members",
+            "name": "stg_inbox__members",
             "schema": "staging",
-            "fqn": ["dangjian", "staging", "stg_raw__members"],
+            "fqn": ["dangjian", "staging", "stg_inbox__members"],
             "description": "not a mart",
             "columns": {},
         },

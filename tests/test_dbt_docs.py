@@ -34,6 +34,11 @@ REQUIRED_MARTS = (
     "rulebook_files",
     "frozen_years",
     "frozen_diff",
+    "indicator_sources",
+    "rulebook_dimensions",
+    "rulebook_indicators",
+    "rulebook_grades",
+    "rulebook_star_cutoffs",
 )
 # Public marts checked the same way as soon as they are in the manifest; move a name to REQUIRED_MARTS
 # once the model is part of the project for good.

@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from dagster_project import cli
+from dagster_project.contracts import SHEET_KINDS
 from dagster_project.home import REPO_ROOT
 from dagster_project.reports.result_sheet import write_result_sheet
 from dagster_project.serving.freeze import FROZEN_TABLES, AlreadyFrozenError, freeze_year
@@ -331,15 +332,17 @@ def test_every_frozen_table_has_its_dbt_models(dbt_manifest):
     for table in FROZEN_TABLES:
         mart = nodes[f"model.dangjian.{table}"]
         assert set(mart["depends_on"]["nodes"]) == {
-            "model.dangjian.int_frozen_manifests",
-            f"model.dangjian.int_{table}__computed",
-            f"model.dangjian.int_{table}__frozen",
+            "model.dangjian.int_frozen_manifests_loaded",
+            f"model.dangjian.int_{table}_computed",
+            f"model.dangjian.int_{table}_frozen",
         }
-    # the per-year file list sees every staging model (each carries source_file and year)
-    staged = {
-        k for k, n in nodes.items() if n["resource_type"] == "model" and n["name"].startswith("stg_raw__")
+    # the per-year file list sees the staging model of every sheet kind and of the task owners (each
+    # carries source_file and year): the rows that count, by the year they count in
+    staged = {f"model.dangjian.stg_inbox__{kind.table}" for kind in SHEET_KINDS} | {
+        "model.dangjian.stg_inbox__task_owners"
     }
-    assert set(nodes["model.dangjian.int_source_files__yearly"]["depends_on"]["nodes"]) == staged
+    assert staged <= set(nodes)
+    assert set(nodes["model.dangjian.int_source_file_years_listed"]["depends_on"]["nodes"]) == staged
 
 
 # --- the dashboards ------------------------------------------------------------------------------

@@ -172,7 +172,9 @@ def loot(demo_home, tmp_path_factory) -> Loot:
         for path in sorted((home / folder).rglob("*")):
             if path.is_file():
                 side[f"home/{path.relative_to(home)}"] = _read_text(path)
-    assert any("/compiled/" in p and p.endswith("stg_raw__members.sql") for p in side), "no compiled dbt SQL"
+    assert any("/compiled/" in p and p.endswith("stg_inbox__members.sql") for p in side), (
+        "no compiled dbt SQL"
+    )
     return Loot(people, names, published, side)
 
 

@@ -318,7 +318,7 @@ def test_rerun_with_no_change_gives_identical_marts(built):
     # the same project built this warehouse: seeds and views were left as they were, tables rebuilt
     assert "START seed file" not in dbt_log and "START sql view model" not in dbt_log
     assert "START sql table model marts.branch_scores" in dbt_log
-    assert "START test not_null_stg_raw__members_member_key" in dbt_log
+    assert "START test not_null_stg_inbox__members_member_key" in dbt_log
 
 
 def test_changing_a_rulebook_csv_moves_the_score(built, tmp_path):

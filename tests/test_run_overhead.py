@@ -118,7 +118,7 @@ def _project(root):
     (root / "dbt" / "target").mkdir()
     (root / "seeds").mkdir()
     (root / "dbt" / "dbt_project.yml").write_text("name: dangjian\n")
-    (root / "dbt" / "models" / "staging" / "stg_raw__orgs.sql").write_text("select * from raw.orgs\n")
+    (root / "dbt" / "models" / "staging" / "stg_inbox__orgs.sql").write_text("select * from raw.orgs\n")
     (root / "seeds" / "rule_grades.csv").write_text("grade,min_score\n好,90\n", encoding="utf-8")
     return root / "dbt", root / "seeds"
 
@@ -138,7 +138,7 @@ def test_the_fingerprint_moves_with_the_project_the_rulebook_and_the_home(tmp_pa
     after_rulebook = dbt_runs.project_fingerprint(project, seeds)
     assert after_rulebook != first
 
-    (project / "models" / "staging" / "stg_raw__orgs.sql").write_text("select org_code from raw.orgs\n")
+    (project / "models" / "staging" / "stg_inbox__orgs.sql").write_text("select org_code from raw.orgs\n")
     after_view = dbt_runs.project_fingerprint(project, seeds)
     assert after_view != after_rulebook
 

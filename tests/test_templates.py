@@ -253,11 +253,11 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 def test_dbt_sources_file_is_generated_from_the_contract() -> None:
     text = render_dbt_sources()
     assert SOURCES_PATH.read_text(encoding="utf-8") == text, (
-        "dbt/models/staging/_raw__sources.yml is stale: run `uv run python -m dagster_project.ingest.raw_docs`"
+        "dbt/models/staging/_inbox__sources.yml is stale: run `uv run python -m dagster_project.ingest.raw_docs`"
     )
     doc = yaml.safe_load(text)
     (source,) = doc["sources"]
-    assert (source["name"], source["schema"]) == ("raw", "raw")
+    assert (source["name"], source["schema"]) == ("inbox", "raw")
     tables = {t["name"]: t for t in source["tables"]}
     assert list(tables) == [*(k.table for k in SHEET_KINDS), "rejects", "task_owners", "files"]
     ddl = raw_tables()

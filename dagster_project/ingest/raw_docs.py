@@ -1,4 +1,4 @@
-"""The dbt source docs of schema raw (`dbt/models/staging/_raw__sources.yml`), written from the
+"""The dbt source docs of the inbox (`dbt/models/staging/_inbox__sources.yml`), written from the
 contract and the DDL the ingest creates: every table and column with its description in Chinese.
 
 Rewrite the file with `uv run python -m dagster_project.ingest.raw_docs` after changing the contract
@@ -13,7 +13,7 @@ from dagster_project.home import DBT_DIR
 from dagster_project.ingest.store import expected_tables
 from dagster_project.ingest.task_owners import OWNERS_DOCS, OWNERS_TABLE
 
-SOURCES_PATH = DBT_DIR / "models" / "staging" / "_raw__sources.yml"
+SOURCES_PATH = DBT_DIR / "models" / "staging" / "_inbox__sources.yml"
 
 # Descriptions of the columns the ingest adds to every sheet kind's table (a kind's own added columns
 # are described where it declares them: SheetKind.derived); every column of the raw DDL has one.
@@ -88,19 +88,23 @@ def _raw_description(kind: SheetKind | None, table: str, column: str) -> str:
 
 
 def render_dbt_sources() -> str:
-    """The YAML text of `dbt/models/staging/_raw__sources.yml`, generated from the contract and the raw
-    DDL (a column without a description is an error)."""
+    """The YAML text of `dbt/models/staging/_inbox__sources.yml`, generated from the contract and the raw
+    DDL (a column without a description is an error).
+
+    The source is the inbox (what the colleges hand in, as the ingest wrote it into schema `raw`), so
+    the staging models are `stg_inbox__<table>`; each table keeps the Dagster asset key of the ingest
+    asset that writes it (`raw/<table>`), so the lineage runs from the inbox to the marts."""
     lines = [
         "# Generated from dagster_project/contracts by dagster_project/ingest/raw_docs.py; do not edit.",
         "# Regenerate with: uv run python -m dagster_project.ingest.raw_docs",
         "version: 2",
         "",
         "sources:",
-        "  - name: raw",
+        "  - name: inbox",
         "    schema: raw",
         "    description: "
         + _q(
-            "各学院与组织部提交的表格，由 Dagster 摄取（dagster_project/ingest），"
+            "各学院与组织部放进收件箱 inbox/ 的表格，由 Dagster 摄取（dagster_project/ingest）到 schema raw，"
             "每行带来源文件、工作表、Excel 行号、文件哈希与入库时间。"
         ),
         "    tables:",
@@ -125,6 +129,7 @@ def render_dbt_sources() -> str:
         lines += [
             f"      - name: {table}",
             f"        description: {_q(descriptions[table])}",
+            f"        config: {{meta: {{dagster: {{asset_key: [raw, {table}]}}}}}}",
             "        columns:",
         ]
         for column, data_type in tables[table]:

@@ -29,8 +29,8 @@ from typing import Any
 
 import duckdb
 
-# The result tables a freeze stores, with their Chinese names. dbt has one `int_<table>__frozen` and
-# one `int_<table>__computed` model per table (tests/test_freeze.py checks that they match).
+# The result tables a freeze stores, with their Chinese names. dbt has one `int_<table>_frozen` and
+# one `int_<table>_computed` model per table (tests/test_freeze.py checks that they match).
 FROZEN_TABLES: dict[str, str] = {
     "college_scores": "二级党组织得分",
     "branch_scores": "党支部得分",
@@ -86,7 +86,7 @@ def freeze_year(
     A year that is not frozen is stored as published: from the snapshot `serving_db`. A frozen year
     already shows its frozen rows in the snapshot, so re-freezing it (`force`) stores what the last
     run computed for it instead (the "current" side of marts.frozen_diff), read from the warehouse's
-    `intermediate.int_<table>__computed` models.
+    `intermediate.int_<table>_computed` models.
 
     Raises FileNotFoundError without a snapshot (or warehouse), AlreadyFrozenError when the year is
     frozen and `force` is False, and ValueError (Chinese message) when there are no year-end (Q4)
@@ -106,7 +106,7 @@ def freeze_year(
         if not source.is_file():
             raise FileNotFoundError(f"未找到已发布的数据快照：{source}（请先运行 dangjian run）")
     else:
-        source, relation = Path(warehouse_db or ""), "intermediate.int_{table}__computed"
+        source, relation = Path(warehouse_db or ""), "intermediate.int_{table}_computed"
         if warehouse_db is None or not source.is_file():
             raise FileNotFoundError(f"未找到数据仓库：{source}（请先运行 dangjian run）")
     frozen_at = (now or dt.datetime.now()).replace(microsecond=0)

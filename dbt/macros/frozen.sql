@@ -1,5 +1,5 @@
 {#
-  Frozen years (SPEC §8, `dangjian freeze --year Y`, dagster_project/serving/freeze.py).
+  Frozen years (`dangjian freeze --year Y`, dagster_project/serving/freeze.py).
 
   Freezing writes a year's published rows of each result table to {frozen_dir}/<Y>/<table>.parquet
   and, last, {frozen_dir}/<Y>/manifest.json. The files live outside the warehouse so that a rebuilt
@@ -47,7 +47,7 @@
 
 {# The stored rows of one result table: the frozen parquet files, or none with the computed model's columns. #}
 {% macro frozen_rows(table_name) %}
-{%- set computed = 'int_' ~ table_name ~ '__computed' -%}
+{%- set computed = 'int_' ~ table_name ~ '_computed' -%}
 {%- set files = frozen_files(table_name ~ '.parquet') -%}
 -- depends_on: {{ ref(computed) }}
 {%- if files %}
@@ -69,17 +69,17 @@ select * from {{ ref(computed) }} where false
 {% macro frozen_union(table_name) %}
 with frozen_years as (
     select manifests.year
-    from {{ ref('int_frozen_manifests') }} as manifests, unnest(manifests.tables) as frozen(frozen_table)
+    from {{ ref('int_frozen_manifests_loaded') }} as manifests, unnest(manifests.tables) as frozen(frozen_table)
     where frozen.frozen_table.table_name = '{{ table_name }}'
 ),
 
 unioned as (
     select computed.*
-    from {{ ref('int_' ~ table_name ~ '__computed') }} as computed
+    from {{ ref('int_' ~ table_name ~ '_computed') }} as computed
     where not exists (select 1 from frozen_years where frozen_years.year = computed.year)
     union all by name
     select frozen.*
-    from {{ ref('int_' ~ table_name ~ '__frozen') }} as frozen
+    from {{ ref('int_' ~ table_name ~ '_frozen') }} as frozen
     where exists (select 1 from frozen_years where frozen_years.year = frozen.year)
 )
 

@@ -45,10 +45,11 @@ where score is not null
 
 
 {#
-  Dimension scores (weighted mean of the indicators present) pivoted to one column per dimension,
-  and the total as the weighted mean of the dimensions present (rule_dimensions).
+  Dimension scores (weighted mean of the indicators present) pivoted to one column per dimension of
+  the rulebook (rule_dimensions: b1…b7, c1…c5), and the total as the weighted mean of the dimensions
+  present.
 #}
-{% macro dimension_totals(orgs, org_column, indicators, level, dimensions) -%}
+{% macro dimension_totals(orgs, org_column, indicators, level) -%}
 dimension_scores as (
     select
         period,
@@ -65,7 +66,7 @@ totals as (
     select
         {{ orgs }}.period,
         {{ orgs }}.{{ org_column }},
-        {%- for dimension in dimensions %}
+        {%- for dimension in rule_dimension_columns(level) %}
         cast(max(dimension_scores.score) filter (where dimension_scores.dimension = '{{ dimension | upper }}')
             as double) as {{ dimension }},
         {%- endfor %}

@@ -5,10 +5,10 @@
 #}
 {% macro loaded_rows(table) -%}
 select loaded.*
-from {{ source('raw', table) }} as loaded
+from {{ source('inbox', table) }} as loaded
 where not exists (
     select 1
-    from {{ source('raw', 'rejects') }} as rejected
+    from {{ source('inbox', 'rejects') }} as rejected
     where rejected.check_stage = 'cross'
         and rejected.source_file = loaded._source_file
         and rejected.sheet = loaded._sheet

@@ -1,4 +1,5 @@
-{# ratio(x, target) of SPEC §5.1: 100·min(1, x/target); a missing or zero target leaves the indicator out. #}
+{# ratio(x, target), the rulebook's “ratio:” method (seeds/rule_indicators.csv): 100·min(1, x/target); a missing
+   or zero target leaves the indicator out. #}
 {% macro ratio_score(value, target) -%}
     case when coalesce({{ target }}, 0) > 0
          then 100.0 * least(1.0, cast({{ value }} as double) / ({{ target }})) end

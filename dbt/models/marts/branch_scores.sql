@@ -1,2 +1,4 @@
--- Published: computed rows of the years not frozen, the stored rows of the frozen years.
+-- Published: computed rows of the years not frozen, the stored rows of the frozen years; one score
+-- column per dimension of the rulebook, each listed in branch_scores.yml (checked while compiling).
+{{ check_dimension_columns('branch') }}
 {{ frozen_union('branch_scores') }}

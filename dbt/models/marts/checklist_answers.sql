@@ -1,19 +1,2 @@
--- 责任清单自查 answers with the question as written in 003 附件, so a 否 can be read in full.
-select
-    answers.year,
-    answers.org_code,
-    orgs.org_name,
-    orgs.college_code,
-    answers.question_no,
-    questions.section_no,
-    questions.responsibility,
-    questions.question,
-    answers.answer,
-    answers.source_file,
-    answers.source_row
-from {{ ref('stg_raw__checklist') }} as answers
-left join {{ ref('checklist_questions') }} as questions
-    on questions.question_no = answers.question_no
-left join {{ ref('dim_org') }} as orgs
-    on orgs.year = answers.year
-    and orgs.org_code = answers.org_code
+-- Published: 责任清单自查 answers with the questions (its columns and types are the contract in checklist_answers.yml).
+select * from {{ ref('int_checklist_answers_joined') }}

@@ -1,19 +1,2 @@
--- Every 学习培训 row behind a member's hours, with the file and Excel row it came from.
-select
-    training.year,
-    training.member_key,
-    members.branch_code,
-    members.college_code,
-    training.course,
-    training.form,
-    training.started_on,
-    training.ended_on,
-    cast(training.hours as double) as hours,
-    training.organizer,
-    training.source_file,
-    training.source_sheet,
-    training.source_row
-from {{ ref('stg_raw__training') }} as training
-left join {{ ref('dim_member') }} as members
-    on members.year = training.year
-    and members.member_key = training.member_key
+-- Published: every 学习培训 row with its member's branch and college (its columns and types are the contract in training_records.yml).
+select * from {{ ref('int_training_records_placed') }}

@@ -2,25 +2,25 @@
 
 -- Zero unexplained drops: for every file, the rows staging holds = rows read − rows rejected.
 with staged as (
-    select source_file, count(*) as n from {{ ref('stg_raw__orgs') }} group by all
+    select source_file, count(*) as n from {{ ref('stg_inbox__orgs') }} group by all
     union all
-    select source_file, count(*) as n from {{ ref('stg_raw__members') }} group by all
+    select source_file, count(*) as n from {{ ref('stg_inbox__members') }} group by all
     union all
-    select source_file, count(*) as n from {{ ref('stg_raw__training') }} group by all
+    select source_file, count(*) as n from {{ ref('stg_inbox__training') }} group by all
     union all
-    select source_file, count(*) as n from {{ ref('stg_raw__activities') }} group by all
+    select source_file, count(*) as n from {{ ref('stg_inbox__activities') }} group by all
     union all
-    select source_file, count(*) as n from {{ ref('stg_raw__funding') }} group by all
+    select source_file, count(*) as n from {{ ref('stg_inbox__funding') }} group by all
     union all
-    select source_file, count(*) as n from {{ ref('stg_raw__dues') }} group by all
+    select source_file, count(*) as n from {{ ref('stg_inbox__dues') }} group by all
     union all
-    select source_file, count(*) as n from {{ ref('stg_raw__tasks') }} group by all
+    select source_file, count(*) as n from {{ ref('stg_inbox__tasks') }} group by all
     union all
-    select source_file, count(*) as n from {{ ref('stg_raw__evaluations') }} group by all
+    select source_file, count(*) as n from {{ ref('stg_inbox__evaluations') }} group by all
     union all
-    select source_file, count(*) as n from {{ ref('stg_raw__adjustments') }} group by all
+    select source_file, count(*) as n from {{ ref('stg_inbox__adjustments') }} group by all
     union all
-    select source_file, count(*) as n from {{ ref('stg_raw__checklist') }} group by all
+    select source_file, count(*) as n from {{ ref('stg_inbox__checklist') }} group by all
 ),
 
 staged_per_file as (
