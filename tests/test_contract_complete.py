@@ -78,10 +78,10 @@ def test_every_sheet_kind_has_a_raw_table_a_staging_model_a_template_and_docs(ki
         )
     elif not all(m["description"].strip() for m in readers):
         missing.append(f"a description of {', '.join(m['name'] for m in readers)} (its .yml)")
-    for reader in readers:  # the places in dbt that list every staging model by hand
+    if readers:  # the one list in dbt of the staging models that hold a sheet kind's rows
         for needed_by, what in NEEDS_EVERY_STAGING_MODEL.items():
-            if not _feeds(manifest, reader["unique_id"], needed_by):
-                missing.append(f"{reader['name']} among {what}")
+            if not any(_feeds(manifest, reader["unique_id"], needed_by) for reader in readers):
+                missing.append(f"{' or '.join(r['name'] for r in readers)} among {what}")
 
     documented = {t["name"]: t for t in sources["tables"]}
     if kind.table not in documented:

@@ -2,25 +2,10 @@
 
 -- Zero unexplained drops: for every file, the rows staging holds = rows read − rows rejected.
 with staged as (
-    select source_file, count(*) as n from {{ ref('stg_inbox__orgs') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__members') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__training') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__activities') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__funding') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__dues') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__tasks') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__evaluations') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__adjustments') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__checklist') }} group by all
+    {%- for model in inbox_staging_models() %}
+    select source_file, count(*) as n from {{ ref(model) }} group by all
+    {{- "\n    union all" if not loop.last }}
+    {%- endfor %}
 ),
 
 staged_per_file as (
