@@ -1,8 +1,8 @@
 """党建考核数据仓库 — Streamlit entry point (`dangjian serve`).
 
-Reads only the published snapshot `serving.duckdb` (see dashboards/data.py). Add a page with one line
-in PAGES. Once users exist (`dangjian user add`), every page needs a login (dashboards/auth.py); a
-学院 login sees only its own college (enforced in dashboards/data.py) and has no 自助查询 page.
+Reads only the published snapshot `serving.duckdb` (dashboards/snapshot.py). Add a page with one
+line in PAGES. Once users exist (`dangjian user add`), every page needs a login (dashboards/auth.py); a
+学院 login sees only its own college (enforced in dashboards/scoping.py) and has no 自助查询 page.
 """
 
 import sys
@@ -15,12 +15,13 @@ if str(HERE.parent) not in sys.path:  # `streamlit run dashboards/app.py` withou
     sys.path.insert(0, str(HERE.parent))
 
 from dashboards import auth  # noqa: E402
-from dashboards.data import (  # noqa: E402
+from dashboards.queries import query  # noqa: E402
+from dashboards.queries.app import LOGIN_COLLEGE_NAME_SQL  # noqa: E402
+from dashboards.snapshot import (  # noqa: E402
     NO_SNAPSHOT_MESSAGE,
     build_id,
     has_table,
     published_at,
-    query,
     serving_path,
     snapshot_exists,
 )
@@ -94,10 +95,7 @@ if login is None:
 else:
     college_name = None
     if login.college is not None and snapshot_exists() and has_table("marts", "dim_org"):
-        names = query(
-            "select org_name from marts.dim_org where org_code = ? order by year desc limit 1",
-            [login.college],
-        )
+        names = query(LOGIN_COLLEGE_NAME_SQL, [login.college])
         college_name = names["org_name"][0] if names.height else None
     auth.login_sidebar(login, college_name)
 

@@ -15,7 +15,7 @@ for a download button offered before (`deferred` checks again when the file is m
 
 Failed logins slow down the client that made them (dashboards/login_limits.py), never the account.
 
-The role is enforced in dashboards/data.py (`data_scope` below decides which rows a query sees);
+The role is enforced in dashboards/scoping.py (`data_scope` below decides which rows a query sees);
 this module only decides who the viewer is and which pages the navigation lists.
 """
 

@@ -4,12 +4,12 @@ Pure functions (no Streamlit), so tests can inspect `chart.to_dict()` without re
 cast to Float64 here as a second guard against DECIMAL columns, which Vega-Lite plots at the wrong scale.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import polars as pl
 
-from dashboards.labels import GRADES, MAX_STARS, STAR_LABELS, star_label
+from dashboards.labels import MAX_STARS, STAR_LABELS, star_label
 
 # Party red for ★5 fading to pale gold for ★1; grey for 不定级 (一票否决).
 STAR_COLORS: tuple[str, ...] = ("#9e9e9e", "#f3d9a4", "#f0b45c", "#e57c3a", "#d1432b", "#a50f15")
@@ -224,10 +224,16 @@ def task_completion_bar(df: pl.DataFrame, highlight: str | None = None) -> alt.L
 
 # ---- 二级党组织 (marts.college_scores): 排名 and 趋势 -------------------------------------------------
 
-GRADE_COLORS: tuple[str, ...] = ("#a50f15", "#e57c3a", "#f3d9a4", "#9e9e9e")  # 好, 较好, 一般, 差
+# Grades best first (好, 较好, 一般, 差 in the rulebook); a grade past the last colour gets the worst one.
+GRADE_COLORS: tuple[str, ...] = ("#a50f15", "#e57c3a", "#f3d9a4", "#9e9e9e")
 COLLEGE_LABEL_LIMIT = 200
 # Trend lines in series order: the college's composite (party red), its total, then a branch.
 TREND_COLORS: tuple[str, ...] = ("#c0392b", "#f0a04b", "#1f77b4", "#2ca02c", "#9467bd")
+
+
+def grade_colors(count: int) -> list[str]:
+    """A colour per grade, best first; a rulebook with more grades than colours repeats the worst's."""
+    return [GRADE_COLORS[min(i, len(GRADE_COLORS) - 1)] for i in range(count)]
 
 
 def _college_labels() -> pl.Expr:
@@ -254,10 +260,13 @@ def _prepare_colleges(df: pl.DataFrame, dimensions: Mapping[str, str]) -> pl.Dat
     )
 
 
-def college_score_bar(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.LayerChart:
+def college_score_bar(
+    df: pl.DataFrame, dimensions: Mapping[str, str], grades: Sequence[str] = ()
+) -> alt.LayerChart:
     """Horizontal bars of `composite` per college (二级党组织), ordered by `rank`.
 
-    Coloured by the year-end grade when the period has grades (Q4), else by stars. `df` needs rank,
+    Coloured by the year-end grade when the period has grades (Q4; `grades` best first, from the
+    rulebook), else by stars. `df` needs rank,
     college_code, college_name, composite, total, evaluation_score, stars, grade and the dimension
     columns named in `dimensions` (shown in the tooltip).
     """
@@ -278,7 +287,7 @@ def college_score_bar(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.La
         color = alt.Color(
             "grade:N",
             title="等次",
-            scale=alt.Scale(domain=list(GRADES), range=list(GRADE_COLORS)),
+            scale=alt.Scale(domain=list(grades), range=grade_colors(len(grades))),
             legend=alt.Legend(orient="bottom", direction="horizontal"),
         )
     else:

@@ -134,7 +134,46 @@ def build_serving_db(path: str | Path) -> Path:
                 )
         con.executemany(f"insert into marts.branch_scores values ({', '.join(['?'] * 22)})", score_rows)
         _add_data_quality(con)
+        add_rulebook(con)
     return path
+
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def add_rulebook(con: duckdb.DuckDBPyConnection) -> None:
+    """marts.rule_dimensions / rule_grades / rule_tiers as dbt publishes them, from the rulebook CSVs
+    (the pages take dimension names, grades and tiers from these tables)."""
+    con.execute(
+        "create table marts.rule_dimensions as "
+        "select level, dimension, dimension_name, lower(dimension) as score_column, "
+        "row_number() over (partition by level order by length(dimension), dimension)::INTEGER as sort_order, "
+        "weight::DOUBLE as weight, source from read_csv(?, all_varchar = true)",
+        [str(SEEDS / "rule_dimensions.csv")],
+    )
+    con.execute(
+        "create table marts.rule_grades as select grade, rank_order::INTEGER as rank_order, "
+        "min_composite::DOUBLE as min_composite, max_share::DOUBLE as max_share, source "
+        "from read_csv(?, all_varchar = true)",
+        [str(SEEDS / "rule_grades.csv")],
+    )
+    con.execute(
+        "create table marts.rule_tiers as select tier, rank_order::INTEGER as rank_order, condition, source "
+        "from read_csv(?, all_varchar = true)",
+        [str(SEEDS / "rule_tiers.csv")],
+    )
+
+
+def rulebook_dimensions(level: str) -> dict[str, str]:
+    """{score column: dimension name} of `level` from seeds/rule_dimensions.csv, in rulebook order."""
+    with duckdb.connect() as con:
+        con.execute("create schema marts")
+        add_rulebook(con)
+        rows = con.execute(
+            "select score_column, dimension_name from marts.rule_dimensions where level = ? order by sort_order",
+            [level],
+        ).fetchall()
+    return dict(rows)
 
 
 def _add_data_quality(con: duckdb.DuckDBPyConnection) -> None:

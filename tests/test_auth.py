@@ -1,5 +1,5 @@
 """Logins and roles on the dashboard: the failed-login limit and session expiry (injected clocks), the
-college-scoped data layer (dashboards/data.py), and the app through Streamlit's AppTest.
+college-scoped data layer (dashboards/snapshot.py), and the app through Streamlit's AppTest.
 
 The snapshot is serving_fixture.py's two colleges (C01 计算机学院, C02 马克思主义学院) plus, added here,
 a few roster rows that tie its inbox files to colleges, a file of the 组织部 that covers both
@@ -16,7 +16,7 @@ from python_calamine import CalamineWorkbook
 from streamlit.testing.v1 import AppTest
 
 from dagster_project.access.users import add_user, remove_user
-from dashboards import auth, data, sql_sandbox
+from dashboards import auth, downloads, scoping, snapshot, sql_sandbox
 from dashboards.auth import (
     ABSOLUTE_TIMEOUT_S,
     IDLE_TIMEOUT_S,
@@ -167,7 +167,7 @@ def rows_per_table(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def test_scope_rules_follow_the_columns():
-    rules = data.scope_rules(
+    rules = scoping.scope_rules(
         {
             "branch_scores": ["period", "branch_code", "college_code", "total"],
             "dim_member": ["member_key", "college_code", "source_file"],
@@ -192,9 +192,13 @@ def test_scope_rules_follow_the_columns():
     }
 
 
+# the rulebook tables every login sees whole (rows of seeds/rule_dimensions, rule_grades, rule_tiers)
+SHARED_RULEBOOK_ROWS = {"marts.rule_dimensions": 12, "marts.rule_grades": 4, "marts.rule_tiers": 3}
+
+
 def test_a_college_copy_holds_only_that_college(college_snapshot):
-    c01 = data.build_scoped_snapshot(college_snapshot, "C01")
-    c02 = data.build_scoped_snapshot(college_snapshot, "C02")
+    c01 = scoping.build_scoped_snapshot(college_snapshot, "C01")
+    c02 = scoping.build_scoped_snapshot(college_snapshot, "C02")
     try:
         # dim_org: the college and its two branches (the university 党委 row belongs to no college);
         # branch_scores: two branches × two periods; files: only the college's own files; no
@@ -205,6 +209,7 @@ def test_a_college_copy_holds_only_that_college(college_snapshot):
             "marts.dim_org": 3,
             "marts.load_summary": 1,
             "marts.rejects": 4,
+            **SHARED_RULEBOOK_ROWS,
             "meta.snapshot": 1,
         }
         assert rows_per_table(c02) == {
@@ -213,6 +218,7 @@ def test_a_college_copy_holds_only_that_college(college_snapshot):
             "marts.dim_org": 3,
             "marts.load_summary": 1,
             "marts.rejects": 0,
+            **SHARED_RULEBOOK_ROWS,
             "meta.snapshot": 1,
         }
         for con, college in ((c01, "C01"), (c02, "C02")):
@@ -232,7 +238,7 @@ def test_a_college_copy_holds_only_that_college(college_snapshot):
 
 
 def test_a_college_copy_cannot_reach_the_snapshot(college_snapshot):
-    con = data.build_scoped_snapshot(college_snapshot, "C01")
+    con = scoping.build_scoped_snapshot(college_snapshot, "C01")
     try:
         with pytest.raises(duckdb.CatalogException):
             con.execute("select * from snapshot.marts.branch_scores")
@@ -253,15 +259,15 @@ def test_query_results_are_cached_per_scope(college_snapshot, monkeypatch):
     monkeypatch.setenv("DANGJIAN_SERVING_DB", str(college_snapshot))
     scope = {"now": "C02"}
     monkeypatch.setattr(auth, "data_scope", lambda: scope["now"])
-    assert data.query(COUNT_BRANCH_ROWS).row(0) == (4, "C02")
+    assert snapshot.query(COUNT_BRANCH_ROWS).row(0) == (4, "C02")
     scope["now"] = None  # same SQL, same snapshot version: the cache must not hand back C02's answer
-    assert data.query(COUNT_BRANCH_ROWS).row(0) == (8, "C01,C02")
+    assert snapshot.query(COUNT_BRANCH_ROWS).row(0) == (8, "C01,C02")
     scope["now"] = "C01"
-    assert data.query(COUNT_BRANCH_ROWS).row(0) == (4, "C01")
+    assert snapshot.query(COUNT_BRANCH_ROWS).row(0) == (4, "C01")
     # The one figure taken from outside the scope: how many colleges the university ranked.
     version = college_snapshot.stat().st_mtime_ns
-    assert data.run_query(college_snapshot, COUNT_BRANCH_ROWS, scope="C01").row(0) == (4, "C01")
-    assert data._cached_query(str(college_snapshot), COUNT_BRANCH_ROWS, (), version, "C02").row(0) == (
+    assert snapshot.run_query(college_snapshot, COUNT_BRANCH_ROWS, scope="C01").row(0) == (4, "C01")
+    assert snapshot._cached_query(str(college_snapshot), COUNT_BRANCH_ROWS, (), version, "C02").row(0) == (
         4,
         "C02",
     )
@@ -285,9 +291,9 @@ def reject_files(workbook: bytes) -> list[str]:
 def test_deferred_download_keeps_the_scope_of_the_page_that_offered_it(college_snapshot, monkeypatch):
     monkeypatch.setenv("DANGJIAN_SERVING_DB", str(college_snapshot))
     monkeypatch.setattr(auth, "data_scope", lambda: "C01")
-    download = data.rejects_download(None)
+    download = downloads.rejects_download(None)
     with pytest.raises(ValueError, match=f"未找到文件「{CLEAN_FILE}」"):
-        data.rejects_workbook(CLEAN_FILE)  # another college's file does not exist for C01
+        downloads.rejects_workbook(CLEAN_FILE)  # another college's file does not exist for C01
 
     def no_session():
         raise LoginRequired("没有登录会话")
@@ -296,7 +302,7 @@ def test_deferred_download_keeps_the_scope_of_the_page_that_offered_it(college_s
     monkeypatch.setattr(auth, "data_scope", no_session)
     assert reject_files(download()) == [GOOD_FILE] * 4
     with pytest.raises(LoginRequired):
-        data.rejects_workbook(None)
+        downloads.rejects_workbook(None)
 
 
 def test_no_session_with_users_configured_sees_nothing(tmp_path, monkeypatch):
@@ -508,7 +514,7 @@ def test_a_college_result_sheet_lists_only_that_college(demo_home, monkeypatch):
     assert len(college) == 1 and len(branches) >= 2
     monkeypatch.setenv("DANGJIAN_SERVING_DB", str(snapshot))
     monkeypatch.setattr(auth, "data_scope", lambda: "01")
-    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data.result_sheet_download(year)()))
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(downloads.result_sheet_download(year)()))
     college_rows = workbook.get_sheet_by_name(COLLEGE_SHEET).to_python()[2:]
     branch_rows = workbook.get_sheet_by_name(BRANCH_SHEET).to_python()[2:]
     # School-wide ranks, as the marts hold them; only college 01 and its branches.

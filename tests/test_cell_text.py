@@ -18,7 +18,7 @@ import pytest
 from dagster_project.reports.cell_text import inert, inert_frame
 from dagster_project.reports.rejects import write_rejects_workbook
 from dagster_project.reports.result_sheet import COLLEGE_SHEET, write_result_sheet
-from dashboards import data
+from dashboards import downloads
 from tests.serving_fixture import GOOD_FILE, build_serving_db
 
 ATTACKS = [
@@ -49,7 +49,7 @@ def test_inert_frame_leaves_numbers_and_nulls():
 
 
 def test_csv_download_is_text_in_excel():
-    content = data.csv_bytes(frame()).decode("utf-8-sig")
+    content = downloads.csv_bytes(frame()).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(content, newline="")))
     assert rows[0] == ["value", "n"]
     assert [r[0] for r in rows[1:]] == ["'" + t for t in ATTACKS] + HARMLESS
@@ -57,7 +57,7 @@ def test_csv_download_is_text_in_excel():
 
 
 def test_xlsx_download_is_text_in_excel():
-    sheet = openpyxl.load_workbook(io.BytesIO(data.xlsx_bytes(frame()))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(downloads.xlsx_bytes(frame()))).active
     cells = [row for row in sheet.iter_rows(min_row=2, values_only=False)]
     # openpyxl reads an empty string as None and leaves OOXML's escape of a carriage return as it is
     values = [(c[0].value or "").replace("_x000D_", "\r") for c in cells]

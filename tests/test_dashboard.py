@@ -12,14 +12,16 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards import charts, data
-from dashboards.labels import BRANCH_DIMENSIONS, star_string
-from tests.serving_fixture import LATEST_PERIOD, build_serving_db
+from dashboards import charts, snapshot
+from dashboards.labels import star_string
+from tests.serving_fixture import LATEST_PERIOD, build_serving_db, rulebook_dimensions
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 
 Q4_ORDER = ["计算机教工第一党支部", "马院教工党支部", "马院研究生党支部", "计算机本科生党支部"]
 Q3_ORDER = ["马院教工党支部", "计算机教工第一党支部", "计算机本科生党支部", "马院研究生党支部"]
+
+BRANCH_DIMENSIONS = rulebook_dimensions("branch")
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +125,7 @@ def test_missing_snapshot_shows_message(tmp_path, monkeypatch):
     monkeypatch.setenv("DANGJIAN_SERVING_DB", str(tmp_path / "nope" / "serving.duckdb"))
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception
-    assert at.warning[0].value == data.NO_SNAPSHOT_MESSAGE == "尚无发布的数据，请先运行 dangjian run"
+    assert at.warning[0].value == snapshot.NO_SNAPSHOT_MESSAGE == "尚无发布的数据，请先运行 dangjian run"
     assert not at.dataframe
 
 
@@ -188,28 +190,28 @@ def test_star_string():
 def test_published_at_prefers_the_publishers_stamp(tmp_path, monkeypatch):
     path = build_serving_db(tmp_path / "serving.duckdb")
     monkeypatch.setenv("DANGJIAN_SERVING_DB", str(path))
-    assert abs(data.published_at().timestamp() - path.stat().st_mtime) < 1  # fixture has no meta table
-    data.release_snapshot()  # the publisher renames a new file; this test rewrites the same one in place
+    assert abs(snapshot.published_at().timestamp() - path.stat().st_mtime) < 1  # fixture has no meta table
+    snapshot.release_snapshot()  # the publisher renames a new file; this test rewrites the same one in place
     with duckdb.connect(str(path)) as con:
         con.execute("create schema meta")
         con.execute("create table meta.snapshot as select timestamp '2025-01-02 03:04:05' as published_at")
-    assert data.published_at() == datetime(2025, 1, 2, 3, 4, 5)
+    assert snapshot.published_at() == datetime(2025, 1, 2, 3, 4, 5)
 
 
 def test_serving_path_from_env(tmp_path, monkeypatch):
     monkeypatch.delenv("DANGJIAN_SERVING_DB", raising=False)
     monkeypatch.setenv("DANGJIAN_HOME", str(tmp_path))
-    assert data.serving_path() == tmp_path / "serving.duckdb"
+    assert snapshot.serving_path() == tmp_path / "serving.duckdb"
     monkeypatch.setenv("DANGJIAN_SERVING_DB", str(tmp_path / "x.duckdb"))
-    assert data.serving_path() == tmp_path / "x.duckdb"
+    assert snapshot.serving_path() == tmp_path / "x.duckdb"
 
 
 def test_query_is_parameterised_and_sees_a_new_snapshot(tmp_path, monkeypatch):
     path = build_serving_db(tmp_path / "serving.duckdb")
     monkeypatch.setenv("DANGJIAN_SERVING_DB", str(path))
     sql = "select total from marts.branch_scores where period = ? and branch_code = ?"
-    assert data.query(sql, ["2024Q4", "C01B01"])["total"].to_list() == [90.57]
-    assert data.query(sql, ["2024Q4", "x' or '1'='1"]).is_empty()
+    assert snapshot.query(sql, ["2024Q4", "C01B01"])["total"].to_list() == [90.57]
+    assert snapshot.query(sql, ["2024Q4", "x' or '1'='1"]).is_empty()
 
     # Publish a new snapshot the way the pipeline does (write elsewhere, then os.replace).
     fresh = build_serving_db(tmp_path / "next.duckdb")
@@ -217,7 +219,7 @@ def test_query_is_parameterised_and_sees_a_new_snapshot(tmp_path, monkeypatch):
         con.execute("update marts.branch_scores set total = 12.5 where branch_code = 'C01B01'")
     time.sleep(0.01)
     os.replace(fresh, path)
-    assert data.query(sql, ["2024Q4", "C01B01"])["total"].to_list() == [12.5]
+    assert snapshot.query(sql, ["2024Q4", "C01B01"])["total"].to_list() == [12.5]
 
 
 def test_query_retries_on_lock(tmp_path, monkeypatch):
@@ -231,23 +233,27 @@ def test_query_retries_on_lock(tmp_path, monkeypatch):
             raise duckdb.IOException("Could not set lock on file: Conflicting lock is held")
         return real_connect(*args, **kwargs)
 
-    monkeypatch.setattr(data.duckdb, "connect", flaky_connect)
-    monkeypatch.setattr(data, "_LOCK_BACKOFF_S", 0.0)
-    data.release_snapshot()
-    frame = data.run_query(path, "select count(*)::BIGINT as n from marts.branch_scores")
+    monkeypatch.setattr(snapshot.duckdb, "connect", flaky_connect)
+    monkeypatch.setattr(snapshot, "_LOCK_BACKOFF_S", 0.0)
+    snapshot.release_snapshot()
+    frame = snapshot.run_query(path, "select count(*)::BIGINT as n from marts.branch_scores")
     assert frame["n"].to_list() == [8]
     assert len(calls) == 3
 
 
 def test_snapshot_is_attached_read_only_and_swaps_on_publish(tmp_path):
     path = build_serving_db(tmp_path / "serving.duckdb")
-    assert data.run_query(path, "select count(*)::BIGINT as n from marts.branch_scores")["n"].to_list() == [8]
+    assert snapshot.run_query(path, "select count(*)::BIGINT as n from marts.branch_scores")[
+        "n"
+    ].to_list() == [8]
     with pytest.raises(duckdb.Error):
-        data.run_query(path, "delete from marts.branch_scores")
+        snapshot.run_query(path, "delete from marts.branch_scores")
     newer = build_serving_db(tmp_path / "next.duckdb")
-    data.release_snapshot()
+    snapshot.release_snapshot()
     with duckdb.connect(str(newer)) as con:
         con.execute("delete from marts.branch_scores where branch_code <> 'C01B01'")
     os.utime(newer, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
     os.replace(newer, path)  # what the publisher does
-    assert data.run_query(path, "select count(*)::BIGINT as n from marts.branch_scores")["n"].to_list() == [2]
+    assert snapshot.run_query(path, "select count(*)::BIGINT as n from marts.branch_scores")[
+        "n"
+    ].to_list() == [2]

@@ -20,7 +20,8 @@ from streamlit.testing.v1 import AppTest
 
 from dagster_project.contracts import SHEET_KINDS
 from dagster_project.reports.templates import template_name
-from dashboards import data, sql_sandbox, sql_worker
+from dashboards import catalog, downloads, sql_sandbox, sql_worker
+from dashboards import snapshot as reader
 from dashboards.sql_policy import QueryError, check_readonly_sql
 from tests.serving_fixture import (
     BROKEN_FILE,
@@ -85,7 +86,7 @@ def manifest(tmp_path, monkeypatch) -> Path:
         },
     }
     path.write_text(json.dumps({"nodes": nodes}, ensure_ascii=False), encoding="utf-8")
-    monkeypatch.setattr(data, "MANIFEST_PATH", path)
+    monkeypatch.setattr(catalog, "MANIFEST_PATH", path)
     return path
 
 
@@ -196,14 +197,14 @@ def test_rejects_workbook_is_the_exports_workbook(snapshot):
     def sheet(content: bytes, name: str) -> list[list]:
         return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name(name).to_python()
 
-    every = sheet(data.rejects_workbook(None), "退回清单")
+    every = sheet(downloads.rejects_workbook(None), "退回清单")
     assert every[0] == ["文件", "工作表", "行号", "列", "原始值", "原因", "整行内容"]
     assert len(every) == 1 + len(REJECTS)
-    good = sheet(data.rejects_workbook(GOOD_FILE), "退回清单")
+    good = sheet(downloads.rejects_workbook(GOOD_FILE), "退回清单")
     assert [row[0] for row in good[1:]] == [GOOD_FILE] * 4
     assert [row[3] for row in good[1:]] == ["入党日期", "出生日期", "工号/学号", "实到人数"]
     with pytest.raises(ValueError, match="未找到文件"):
-        data.rejects_workbook("没有这个文件.xlsx")
+        downloads.rejects_workbook("没有这个文件.xlsx")
 
 
 def test_quality_empty_inbox(tmp_path, monkeypatch):
@@ -315,11 +316,14 @@ def test_sql_catalog_prefers_snapshot_comments_then_manifest(snapshot, manifest)
     assert columns.loc["rows_read", "类型"] == "BIGINT"
 
 
+RULEBOOK_TABLES = {"rule_dimensions", "rule_grades", "rule_tiers"}
+
+
 def test_sql_catalog_without_manifest(snapshot, tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "MANIFEST_PATH", tmp_path / "missing" / "manifest.json")
-    catalog = data.marts_catalog()
-    assert set(catalog["table_name"]) == {"branch_scores", "dim_org", "load_summary", "rejects"}
-    described = catalog.filter(pl.col("column_description") != "")
+    monkeypatch.setattr(catalog, "MANIFEST_PATH", tmp_path / "missing" / "manifest.json")
+    marts = catalog.marts_catalog()
+    assert set(marts["table_name"]) == {"branch_scores", "dim_org", "load_summary", "rejects"} | RULEBOOK_TABLES
+    described = marts.filter(pl.col("column_description") != "")
     assert described["column_name"].to_list() == ["rows_read"]  # only what the snapshot comments say
     assert not open_page(SQL).exception
 
@@ -327,8 +331,8 @@ def test_sql_catalog_without_manifest(snapshot, tmp_path, monkeypatch):
 def test_manifest_being_rewritten_is_ignored(tmp_path, monkeypatch):
     broken = tmp_path / "manifest.json"
     broken.write_text('{"nodes": {', encoding="utf-8")
-    monkeypatch.setattr(data, "MANIFEST_PATH", broken)
-    assert data.dbt_descriptions() == {}
+    monkeypatch.setattr(catalog, "MANIFEST_PATH", broken)
+    assert catalog.dbt_descriptions() == {}
 
 
 # ---- check_readonly_sql -------------------------------------------------------------------------
@@ -474,14 +478,18 @@ def test_awkward_types_become_displayable(snapshot):
     )
     assert frame.columns == ["s", "l", "st", "iv", "x", "x_1"]
     assert frame.row(0) == (210, "[1, 2]", "{'a': 1}", "1 day", 1, 2)
-    assert data.csv_bytes(frame).startswith("\ufeffs,l,st,iv,x,x_1\n".encode())
-    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data.xlsx_bytes(frame))).get_sheet_by_name("查询结果")
+    assert downloads.csv_bytes(frame).startswith("\ufeffs,l,st,iv,x,x_1\n".encode())
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(downloads.xlsx_bytes(frame))).get_sheet_by_name(
+        "查询结果"
+    )
     assert sheet.to_python()[0] == ["s", "l", "st", "iv", "x", "x_1"]
 
 
 def test_xlsx_keeps_user_text_as_text(snapshot):
     frame, _ = sql_sandbox.run_readonly_sql("select '=1+1' as a, 'https://example.com' as b, '0012' as c")
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(data.xlsx_bytes(frame))).get_sheet_by_name("查询结果")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(downloads.xlsx_bytes(frame))).get_sheet_by_name(
+        "查询结果"
+    )
     assert rows.to_python()[1] == ["'=1+1", "https://example.com", "0012"]  # a formula only as text
 
 
@@ -498,11 +506,11 @@ def test_sandbox_does_not_block_the_dashboard(snapshot):
     worker = threading.Thread(target=slow)
     worker.start()
     time.sleep(0.5)
-    count = data.run_query(snapshot, "select count(*)::BIGINT as n from marts.branch_scores")
+    count = reader.run_query(snapshot, "select count(*)::BIGINT as n from marts.branch_scores")
     assert count["n"].to_list() == [8]
     worker.join(15)
     assert not worker.is_alive() and "查询超时" in str(errors[0])
-    assert data.run_query(snapshot, "select current_setting('enable_external_access') as e")["e"][0] is True
+    assert reader.run_query(snapshot, "select current_setting('enable_external_access') as e")["e"][0] is True
 
 
 def test_no_snapshot(tmp_path, monkeypatch):
@@ -589,7 +597,7 @@ def test_templates_page(snapshot):
 
 
 def test_template_bytes_are_the_generated_workbooks():
-    workbooks = data.template_workbooks()
+    workbooks = downloads.template_workbooks()
     assert list(workbooks) == [k.kind for k in SHEET_KINDS]
     for kind in SHEET_KINDS:
         name, content = workbooks[kind.kind]
@@ -597,5 +605,5 @@ def test_template_bytes_are_the_generated_workbooks():
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         headers = {str(cell) for row in book.get_sheet_by_index(0).to_python()[:4] for cell in row}
         assert {c.header for c in kind.required} <= headers
-    with zipfile.ZipFile(io.BytesIO(data.templates_zip())) as archive:
+    with zipfile.ZipFile(io.BytesIO(downloads.templates_zip())) as archive:
         assert archive.namelist() == [template_name(k) for k in SHEET_KINDS]

@@ -15,11 +15,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards import charts
-from dashboards.labels import COLLEGE_DIMENSIONS, period_label, rank_change_arrow, star_string
-from tests.serving_fixture import build_serving_db
+from dashboards.labels import period_label, rank_change_arrow, star_string
+from tests.serving_fixture import build_serving_db, rulebook_dimensions
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 TRENDS = "pages/trends.py"
+COLLEGE_DIMENSIONS = rulebook_dimensions("college")
 DIMENSION_NAMES = list(COLLEGE_DIMENSIONS.values())
 NUMERIC_KINDS = "biufc"  # pandas dtype kinds: bool, int, uint, float, complex
 

@@ -91,36 +91,36 @@ def test_publish_records_the_build_and_every_tables_row_count(tmp_path):
 
 
 def test_dashboard_reads_the_build_id_and_tolerates_older_snapshots(tmp_path, monkeypatch):
-    import dashboards.data as data
+    import dashboards.snapshot as snapshot
 
     path = tmp_path / "serving.duckdb"
     monkeypatch.setenv("DANGJIAN_SERVING_DB", str(path))
     _snapshot(path, "1c4d881f-c422-44c7-9d18-3389daa69a93", {"scores": 1}, {"marts.scores": 1})
-    assert data.build_id() == "1c4d881f-c422-44c7-9d18-3389daa69a93"
-    data.release_snapshot()
+    assert snapshot.build_id() == "1c4d881f-c422-44c7-9d18-3389daa69a93"
+    snapshot.release_snapshot()
     time.sleep(0.01)
     with duckdb.connect(str(tmp_path / "old.duckdb")) as con:  # published before build ids existed
         con.execute("create schema meta")
         con.execute("create table meta.snapshot as select timestamp '2025-01-02 03:04:05' as published_at")
     os.replace(tmp_path / "old.duckdb", path)
-    assert data.build_id() is None
+    assert snapshot.build_id() is None
 
 
 def test_a_new_snapshot_arrives_while_a_session_still_reads_the_old_one(tmp_path):
     """The dashboard shares one attachment per snapshot version among its sessions. When a publish
     lands while one session's query runs on the old attachment, the next session must get the new
     snapshot and the running query must finish — closing the old attachment at once failed it."""
-    import dashboards.data as data
+    import dashboards.snapshot as snapshot
 
     path = _snapshot(tmp_path / "serving.duckdb", "old", {"scores": 3}, {"marts.scores": 3})
-    data.release_snapshot()
-    assert data.run_query(path, "select build_id from meta.snapshot")["build_id"].to_list() == ["old"]
+    snapshot.release_snapshot()
+    assert snapshot.run_query(path, "select build_id from meta.snapshot")["build_id"].to_list() == ["old"]
 
     slow: dict = {}
 
     def long_query_on_the_old_snapshot():
         try:
-            slow["frame"] = data.run_query(
+            slow["frame"] = snapshot.run_query(
                 path, "select count(*) as n from marts.scores, range(150000000) as r(i) where i % 7 = 3"
             )
         except Exception as exc:  # reported below
@@ -128,26 +128,26 @@ def test_a_new_snapshot_arrives_while_a_session_still_reads_the_old_one(tmp_path
 
     reader = threading.Thread(target=long_query_on_the_old_snapshot)
     reader.start()
-    while data._SNAPSHOT["current"].readers == 0:  # until the slow query holds its cursor
+    while snapshot._SNAPSHOT["current"].readers == 0:  # until the slow query holds its cursor
         time.sleep(0.005)
     _snapshot(path, "new", {"scores": 5}, {"marts.scores": 5})
-    assert data.run_query(path, "select build_id from meta.snapshot")["build_id"].to_list() == ["new"]
-    assert reader.is_alive() and len(data._RETIRED) == 1  # the old attachment stays while it is read
+    assert snapshot.run_query(path, "select build_id from meta.snapshot")["build_id"].to_list() == ["new"]
+    assert reader.is_alive() and len(snapshot._RETIRED) == 1  # the old attachment stays while it is read
     reader.join()
     assert "error" not in slow, slow.get("error")
     assert slow["frame"]["n"].to_list() == [3 * 21428571]  # 3 old rows × the i ≡ 3 (mod 7) below 150 M
-    assert data._RETIRED == []  # the old attachment was closed when its last query finished
+    assert snapshot._RETIRED == []  # the old attachment was closed when its last query finished
 
     # a session that got its cursor but has not run its query yet when the next snapshot lands
-    with data._snapshot_cursor(path) as waiting:
+    with snapshot._snapshot_cursor(path) as waiting:
         _snapshot(path, "newer", {"scores": 7}, {"marts.scores": 7})
-        assert data.run_query(path, "select count(*) as n from marts.scores")["n"].to_list() == [7]
+        assert snapshot.run_query(path, "select count(*) as n from marts.scores")["n"].to_list() == [7]
         assert waiting.sql(
             "select build_id, count(*) from meta.snapshot, marts.scores group by 1"
         ).fetchall() == [("new", 5)]
-        assert len(data._RETIRED) == 1
-    assert data._RETIRED == []
-    data.release_snapshot()
+        assert len(snapshot._RETIRED) == 1
+    assert snapshot._RETIRED == []
+    snapshot.release_snapshot()
 
 
 def test_soak_small_no_errors_and_no_mixed_reads(trust_home, tmp_path):

@@ -406,11 +406,11 @@ def test_page_year_with_veto(page, snapshot, veto_year):
 
 
 def test_download_is_the_result_sheet(snapshot, years, sheets, monkeypatch):
-    from dashboards import data
+    from dashboards import downloads
 
     monkeypatch.setenv("DANGJIAN_SERVING_DB", str(snapshot))
     year = years[-1]
-    content = data.result_sheet_workbook(year)
+    content = downloads.result_sheet_workbook(year)
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
     _, path = sheets[year]
     for name in (COLLEGE_SHEET, BRANCH_SHEET):

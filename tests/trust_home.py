@@ -214,7 +214,7 @@ def _warehouse_state(home: Path, scratch: Path) -> tuple[dict[str, str], float |
 
 
 def observe(home: Path, fault: str | None, done: subprocess.CompletedProcess, scratch: Path) -> Step:
-    from dashboards.data import run_query
+    from dashboards.snapshot import run_query
 
     serving = home / "serving.duckdb"
     runs = dagster_runs(home)

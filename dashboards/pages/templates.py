@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dagster_project.reports import template_catalog
-from dashboards import data
+from dashboards import downloads
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BUTTONS_PER_ROW = 3
@@ -19,12 +19,12 @@ st.caption(
     "「填写说明」工作表逐列列出要求和示例。填好后放入收件箱（inbox），下次运行 dangjian run 时读取。"
 )
 
-workbooks = data.template_workbooks()
+workbooks = downloads.template_workbooks()
 kinds = template_catalog()
 
 st.download_button(
     "下载全部模板（zip）",
-    data=data.templates_zip(),
+    data=downloads.templates_zip(),
     file_name="党建考核填报模板.zip",
     mime="application/zip",
     on_click="ignore",

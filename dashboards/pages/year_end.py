@@ -9,45 +9,17 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards.data import colleges_ranked, current_scope, query, result_sheet_download
+from dashboards import charts
+from dashboards.downloads import result_sheet_download
 from dashboards.frozen import frozen_banner
 from dashboards.labels import MAX_STARS, NO_VALUE, star_string
+from dashboards.queries import query, rulebook
+from dashboards.queries.year_end import COLLEGES_SQL, GRADE_COUNTS_SQL, TIER_COUNTS_SQL, YEARS_SQL
+from dashboards.snapshot import colleges_ranked, current_scope
 
-GRADES: tuple[str, ...] = ("好", "较好", "一般", "差")
-TIERS: tuple[str, ...] = ("红旗", "示范性", "规范化")
 NO_TIER = "未定级"
-GRADE_COLORS: dict[str, str] = {"好": "#a50f15", "较好": "#e57c3a", "一般": "#f0b45c", "差": "#9e9e9e"}
+NO_GRADE_COLOR = "#6b6b6b"  # 未评定
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# Numbers are cast to DOUBLE/BIGINT here: DECIMAL/HUGEINT would plot and format at the wrong scale.
-COLLEGES_SQL = """
-select
-    rank::BIGINT             as rank,
-    college_code, college_name, org_type,
-    total::DOUBLE            as total,
-    evaluation_score::DOUBLE as evaluation_score,
-    composite::DOUBLE        as composite,
-    grade,
-    stars::BIGINT            as stars,
-    veto, veto_detail, adjustment_detail
-from marts.college_scores
-where period = ?
-order by rank nulls last, college_code
-"""
-
-GRADE_COUNTS_SQL = """
-select grade, count(*)::BIGINT as colleges
-from marts.college_scores
-where period = ?
-group by grade
-"""
-
-TIER_COUNTS_SQL = """
-select tier, count(*)::BIGINT as branches
-from marts.branch_scores
-where period = ?
-group by tier
-"""
 
 
 def ordered_counts(
@@ -64,7 +36,9 @@ def ordered_counts(
 
 def grade_chart(counts: pl.DataFrame) -> alt.LayerChart:
     order = counts["label"].to_list()
-    colors = [GRADE_COLORS.get(g, "#6b6b6b") for g in order]
+    ranked = rulebook.grades()
+    palette = dict(zip(ranked, charts.grade_colors(len(ranked)), strict=True))
+    colors = [palette.get(g, NO_GRADE_COLOR) for g in order]
     base = alt.Chart(counts).encode(
         x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("count:Q", title="二级党组织数", axis=alt.Axis(tickMinStep=1, format="d")),
@@ -79,9 +53,7 @@ def grade_chart(counts: pl.DataFrame) -> alt.LayerChart:
 
 st.title("年终考核")
 
-years = query(
-    "select distinct year::BIGINT as year from marts.college_scores where quarter = 4 order by year desc"
-)["year"].to_list()
+years = query(YEARS_SQL)["year"].to_list()
 if not years:
     st.info("快照中还没有年终（第四季度）考核结果。")
     st.stop()
@@ -93,8 +65,10 @@ with st.sidebar:
 period = f"{year}Q4"
 frozen_banner(year)
 colleges = query(COLLEGES_SQL, [period])
-grades = ordered_counts(query(GRADE_COUNTS_SQL, [period]), "grade", "colleges", GRADES, "未评定")
-tiers = ordered_counts(query(TIER_COUNTS_SQL, [period]), "tier", "branches", (*TIERS, NO_TIER), NO_TIER)
+grades = ordered_counts(query(GRADE_COUNTS_SQL, [period]), "grade", "colleges", rulebook.grades(), "未评定")
+tiers = ordered_counts(
+    query(TIER_COUNTS_SQL, [period]), "tier", "branches", (*rulebook.tiers(), NO_TIER), NO_TIER
+)
 
 st.caption(
     f"{year}年度考核结果（{period}，全年累计）。综合得分 = 党建工作考核得分与述职评议得分按规则表加权。"
