@@ -28,7 +28,7 @@ COLUMN_LABELS: dict[str, str] = {
     "stars": "星级",
     "grade": "等次",
     "tier": "晋位升级",
-    "meets_hard_rules": "达到规范化硬性要求",
+    "meets_hard_rules": "达到硬性规定",
     "veto": "一票否决",
     "veto_detail": "否决事由",
     "adjustment_detail": "加减分说明",

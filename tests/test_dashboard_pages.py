@@ -322,7 +322,9 @@ RULEBOOK_TABLES = {"rule_dimensions", "rule_grades", "rule_tiers"}
 def test_sql_catalog_without_manifest(snapshot, tmp_path, monkeypatch):
     monkeypatch.setattr(catalog, "MANIFEST_PATH", tmp_path / "missing" / "manifest.json")
     marts = catalog.marts_catalog()
-    assert set(marts["table_name"]) == {"branch_scores", "dim_org", "load_summary", "rejects"} | RULEBOOK_TABLES
+    assert (
+        set(marts["table_name"]) == {"branch_scores", "dim_org", "load_summary", "rejects"} | RULEBOOK_TABLES
+    )
     described = marts.filter(pl.col("column_description") != "")
     assert described["column_name"].to_list() == ["rows_read"]  # only what the snapshot comments say
     assert not open_page(SQL).exception

@@ -1,4 +1,4 @@
-"""The public tables (SPEC §6) are documented for the organization department's analysts: every mart has
+"""The public tables are documented for the organization department's analysts: every mart has
 an enforced contract, a Chinese description, and a data type and Chinese description for every column;
 and `dbt docs generate` works on a fresh home."""
 

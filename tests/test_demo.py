@@ -1,4 +1,4 @@
-"""The demo university (SPEC §8): deterministic, the promised shape, valid per the contracts except the
+"""The demo university (README "Demo"): deterministic, the promised shape, valid per the contracts except the
 listed messy cells, and college differences that make rankings mean something.
 
 The workbooks are read back with python-calamine, independently of the project's reader.
@@ -97,7 +97,7 @@ def _as_date(v) -> date | None:
 
 
 def _problem(column, v) -> str | None:
-    """Why a cell breaks the contract (None = fine). Mirrors the SPEC §3 rules, not the reader's code."""
+    """Why a cell breaks the contract (None = fine). Mirrors the contract's rules, not the reader's code."""
     if _blank(v):
         return "required" if column.required else None
     t = column.type

@@ -423,3 +423,27 @@ def test_tasks_department_filter_shows_the_departments_tasks(tasks_page, snapsho
         zip(table["任务编号"], table["责任单位"], table["牵头"], table["责任人"], strict=True)
     ) == sorted((task, owner, bool(lead), person) for task, owner, lead, person in rows)
     assert metrics(tasks_page)["任务数"] == str(len(rows))
+
+
+def test_every_activity_indicator_opens_to_as_many_rows_as_it_counted(detail, snapshot, latest, top_college):
+    """The detail rows come from marts.indicator_sources, not from a list in the page: every college
+    indicator the rulebook counts from the 组织生活台账 lists exactly the records it counted."""
+    period = latest[0]
+    counted = sql(
+        snapshot,
+        "select i.indicator, i.value from marts.college_indicators i "
+        "join marts.indicator_sources s on s.level = 'college' and s.indicator = i.indicator "
+        "where i.period = ? and i.org_code = ? and s.detail_table = 'activity_records' order by i.indicator",
+        [period, top_college],
+    )
+    assert {indicator for indicator, _ in counted} >= {
+        "center_group_study",
+        "joint_meetings",
+        "secretary_lectures",
+    }
+    for indicator, value in counted:
+        detail.selectbox(key="detail_indicator").set_value(indicator).run()
+        assert not detail.exception
+        shown = frames_with(detail, "日期", "活动类型", "来源文件", "行号")
+        rows = len(shown[0]) if shown else 0
+        assert rows == value, indicator

@@ -415,3 +415,20 @@ def test_download_is_the_result_sheet(snapshot, years, sheets, monkeypatch):
     _, path = sheets[year]
     for name in (COLLEGE_SHEET, BRANCH_SHEET):
         assert workbook.get_sheet_by_name(name).to_python() == read_sheet(path, name)
+
+
+def test_the_result_sheet_takes_its_dimension_columns_from_the_published_rulebook(snapshot, years, tmp_path):
+    """Renaming a dimension in the snapshot's marts.rule_dimensions (as an edited rulebook would after
+    a run) renames its column; a dimension the rulebook drops is no column."""
+    copy = tmp_path / "serving.duckdb"
+    shutil.copy(snapshot, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("update marts.rule_dimensions set dimension_name = '政治建设到位' where dimension = 'C1'")
+        con.execute("delete from marts.rule_dimensions where dimension = 'B7'")
+    out = tmp_path / "result.xlsx"
+    write_result_sheet(copy, years[-1], out)
+    book = CalamineWorkbook.from_path(str(out))
+    college_header = book.get_sheet_by_name(COLLEGE_SHEET).to_python()[1]
+    branch_header = book.get_sheet_by_name(BRANCH_SHEET).to_python()[1]
+    assert "政治建设到位" in college_header and "政治引领到位" not in college_header
+    assert "服务师生有力" not in branch_header and "凝聚师生有力" in branch_header

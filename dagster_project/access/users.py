@@ -30,7 +30,7 @@ MAX_PASSWORD_LENGTH = 256
 FILE_VERSION = 1
 
 # User names go into a session and log lines; college codes into SQL literals of the scoped snapshot
-# (dashboards/data.py), so both are kept to plain characters.
+# (dashboards/scoping.py), so both are kept to plain characters.
 USER_NAME = re.compile(r"[\w.@-]{1,64}")
 COLLEGE_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 

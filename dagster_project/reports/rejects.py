@@ -70,7 +70,7 @@ def write_rejects_workbook_from(
     con: duckdb.DuckDBPyConnection, out: Path, source_file: str | None = None
 ) -> RejectsExport:
     """`write_rejects_workbook` from an open connection whose `marts` is a snapshot's (or the part of
-    one a dashboard viewer may see: dashboards/data.py)."""
+    one a dashboard viewer may see: dashboards/scoping.py)."""
     out = Path(out)
     if source_file is not None:
         known = _known_files(con)

@@ -9,7 +9,6 @@ Only the published `serving.duckdb` is read (short-lived, read-only, parameteris
 workbook is written to a temporary file next to `out` and renamed into place.
 """
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from dagster_project.home import REPO_ROOT
 from dagster_project.reports.sheets import (
     NO,
     YES,
@@ -39,24 +37,6 @@ NO_TIER = "未定级"
 VETO_PREFIX = "一票否决："
 DETAIL_SEPARATOR = "；"
 
-# Dimension names as the rulebook ships them; `seeds/rule_dimensions.csv` (editable) wins when present.
-DEFAULT_COLLEGE_DIMENSIONS: dict[str, str] = {
-    "c1": "政治引领到位",
-    "c2": "责任落实到位",
-    "c3": "思想政治工作到位",
-    "c4": "党支部建设到位",
-    "c5": "队伍与保障到位",
-}
-DEFAULT_BRANCH_DIMENSIONS: dict[str, str] = {
-    "b1": "教育党员有力",
-    "b2": "管理党员有力",
-    "b3": "监督党员有力",
-    "b4": "组织师生有力",
-    "b5": "宣传师生有力",
-    "b6": "凝聚师生有力",
-    "b7": "服务师生有力",
-}
-RULE_DIMENSIONS_CSV = REPO_ROOT / "seeds" / "rule_dimensions.csv"
 
 COLLEGE_LEAD = ("名次", "二级党组织", "组织类型")
 COLLEGE_TAIL = ("党建工作考核得分", "述职评议得分", "综合得分", "等次", "星级", "一票否决", "加减分说明")
@@ -92,18 +72,17 @@ def write_result_sheet(serving_db: Path, year: int, out: Path) -> ResultSheet:
 
 def write_result_sheet_from(con: duckdb.DuckDBPyConnection, year: int, out: Path) -> ResultSheet:
     """`write_result_sheet` from an open connection whose `marts` is a snapshot's (or the part of one
-    a dashboard viewer may see: dashboards/data.py)."""
+    a dashboard viewer may see: dashboards/scoping.py)."""
     out = Path(out)
     period = f"{int(year)}Q4"
-    colleges = college_results(con, period)
-    if colleges.is_empty():
-        years = year_end_years(con)
+    years = year_end_years(con)
+    if int(year) not in years:
         listed = "、".join(str(y) for y in sorted(years)) if years else "（暂无）"
         raise ValueError(f"{year}年度没有年终（第四季度）考核结果。已有年终考核结果的年度：{listed}")
-    branches = branch_results(con, period)
-
-    college_dims = dimension_names("college")
-    branch_dims = dimension_names("branch")
+    college_dims = dimension_names(con, "college")
+    branch_dims = dimension_names(con, "branch")
+    colleges = college_results(con, period, college_dims)
+    branches = branch_results(con, period, branch_dims)
     college_headers = (*COLLEGE_LEAD, *college_dims.values(), *COLLEGE_TAIL)
     branch_headers = (*BRANCH_LEAD, *branch_dims.values(), *BRANCH_TAIL)
     college_rows = [college_row(r, college_dims) for r in colleges.iter_rows(named=True)]
@@ -142,11 +121,15 @@ def year_end_years(con: duckdb.DuckDBPyConnection) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def college_results(con: duckdb.DuckDBPyConnection, period: str) -> pl.DataFrame:
-    """One row per 二级党组织 of `period`, by rank (ties by code)."""
+def _score_columns(dims: dict[str, str]) -> str:
+    return ", ".join(f'"{code}"' for code in dims)
+
+
+def college_results(con: duckdb.DuckDBPyConnection, period: str, dims: dict[str, str]) -> pl.DataFrame:
+    """One row per 二级党组织 of `period`, by rank (ties by code), with the score columns of `dims`."""
     return con.sql(
-        """
-        select rank, college_code, college_name, org_type, c1, c2, c3, c4, c5,
+        f"""
+        select rank, college_code, college_name, org_type, {_score_columns(dims)},
                total, evaluation_score, composite, grade, stars, veto, veto_detail, adjustment_detail
         from marts.college_scores
         where period = ?
@@ -156,12 +139,12 @@ def college_results(con: duckdb.DuckDBPyConnection, period: str) -> pl.DataFrame
     ).pl()
 
 
-def branch_results(con: duckdb.DuckDBPyConnection, period: str) -> pl.DataFrame:
-    """One row per 党支部 of `period`, by 全校排名 (ties by code)."""
+def branch_results(con: duckdb.DuckDBPyConnection, period: str, dims: dict[str, str]) -> pl.DataFrame:
+    """One row per 党支部 of `period`, by 全校排名 (ties by code), with the score columns of `dims`."""
     return con.sql(
-        """
+        f"""
         select rank_overall, branch_code, branch_name, college_name, branch_category,
-               b1, b2, b3, b4, b5, b6, b7, total, stars, tier, veto, adjustment_detail
+               {_score_columns(dims)}, total, stars, tier, veto, adjustment_detail
         from marts.branch_scores
         where period = ?
         order by rank_overall nulls last, branch_code
@@ -170,20 +153,17 @@ def branch_results(con: duckdb.DuckDBPyConnection, period: str) -> pl.DataFrame:
     ).pl()
 
 
-def dimension_names(level: str) -> dict[str, str]:
-    """{"c1": "政治引领到位", …} (level "college") or {"b1": "教育党员有力", …} (level "branch")."""
-    defaults = DEFAULT_COLLEGE_DIMENSIONS if level == "college" else DEFAULT_BRANCH_DIMENSIONS
-    names = dict(defaults)
-    try:
-        with RULE_DIMENSIONS_CSV.open(encoding="utf-8-sig", newline="") as f:
-            for row in csv.DictReader(f):
-                code = (row.get("dimension") or "").strip().lower()
-                name = (row.get("dimension_name") or "").strip()
-                if (row.get("level") or "").strip() == level and code in names and name:
-                    names[code] = name
-    except OSError:
-        pass
-    return names
+def dimension_names(con: duckdb.DuckDBPyConnection, level: str) -> dict[str, str]:
+    """{score column: dimension name} of `level` ("college" 五个到位 / "branch" 七个有力), in the
+    rulebook's order, from the snapshot's published rulebook (marts.rule_dimensions): a dimension
+    added to the rulebook is a column of the result sheet with no change here."""
+    rows = con.execute(
+        "select score_column, dimension_name from marts.rule_dimensions where level = ? order by sort_order",
+        [level],
+    ).fetchall()
+    if not rows:
+        raise ValueError("数据快照中没有规则表 rule_dimensions（维度名称），请先运行 dangjian run 重新发布")
+    return dict(rows)
 
 
 # --- formatting --------------------------------------------------------------------------------

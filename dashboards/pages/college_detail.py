@@ -251,7 +251,9 @@ metrics[3].metric(
     + (f"（{rank_change_text(score['rank_change'])}）" if score["rank_change"] is not None else "（无上期）"),
 )
 if year_end:
-    metrics[4].metric("年终等次", score["grade"] or "—", help="好 / 较好 / 一般 / 差，只在第4季度评定")
+    metrics[4].metric(
+        "年终等次", score["grade"] or "—", help=f"{' / '.join(rulebook.grades())}，只在第4季度评定"
+    )
 
 if score["veto"]:
     st.error(f"一票否决：{score['veto_detail'] or '（未注明事由）'}", icon=":material/block:")
@@ -329,7 +331,8 @@ with tabs[1]:
             },
         )
         if not year_end:
-            st.caption("监督党员有力（B3）和晋位升级只在第4季度评定。")
+            annual = "、".join(rulebook.dimension_label(d) for d in rulebook.annual_dimensions("branch"))
+            st.caption(f"{annual + '和' if annual else ''}晋位升级只在第4季度评定。")
         branch_names = dict(zip(branches["branch_code"], branches["branch_name"], strict=True))
         branch = st.selectbox(
             "查看支部的指标",

@@ -137,7 +137,8 @@ with right if not scoped else left:
     cols = st.columns(len(tiers))
     for col, (label, count) in zip(cols, tiers.iter_rows(), strict=True):
         col.metric(label, f"{count}")
-    st.caption("红旗 ⊂ 示范性 ⊂ 规范化，各支部只计其最高档次；未达到规范化或被一票否决的为未定级。")
+    ranked = rulebook.tiers()
+    st.caption(f"{' ⊂ '.join(ranked)}，各支部只计其最高档次；未达到{ranked[-1]}或被一票否决的为{NO_TIER}。")
 
 st.download_button(
     "下载年终考核结果表（Excel）",

@@ -13,10 +13,27 @@ order by sort_order
 """
 
 
+ANNUAL_DIMENSIONS_SQL = """
+select d.dimension
+from marts.rule_dimensions d
+join marts.rule_indicators i on i.level = d.level and i.dimension = d.dimension
+where d.level = ?
+group by d.dimension, d.sort_order
+having bool_and(i.annual_only)
+order by d.sort_order
+"""
+
+
 def dimensions(level: str) -> dict[str, str]:
     """{score column: dimension name} of `level` ("branch" 七个有力 / "college" 五个到位), rulebook order."""
     frame = query(DIMENSIONS_SQL, [level])
     return dict(zip(frame["score_column"].to_list(), frame["dimension_name"].to_list(), strict=True))
+
+
+def annual_dimensions(level: str) -> list[str]:
+    """The dimensions of `level` scored only at the year's end (every indicator of them annual_only)."""
+    frame = query(ANNUAL_DIMENSIONS_SQL, [level])
+    return frame["dimension"].to_list()
 
 
 def dimension_label(code: str | None) -> str:
