@@ -4,6 +4,7 @@ Pure functions (no Streamlit), so tests can inspect `chart.to_dict()` without re
 cast to Float64 here as a second guard against DECIMAL columns, which Vega-Lite plots at the wrong scale.
 """
 
+import os
 from collections.abc import Mapping, Sequence
 
 import altair as alt
@@ -90,40 +91,65 @@ def branch_total_bar(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.Lay
 
 def dimension_heatmap(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.LayerChart:
     """Branch × dimension grid of the 七个有力 scores (0–100), rows in rank order."""
-    data = _prepare(df, dimensions)
+    return _score_grid(
+        _prepare(df, dimensions), "rank_overall", dimensions, "支部", label_limit=260, short_limit=60
+    )
+
+
+def short_names(names: list[str]) -> dict[str, str]:
+    """Names without the ending they all share ("教育党员有力", "管理党员有力" -> "教育党员", "管理党员"):
+    the full names of seven dimensions do not fit side by side above narrow cells."""
+    if len(names) < 2:
+        return {n: n for n in names}
+    suffix = os.path.commonprefix([n[::-1] for n in names])[::-1]
+    if any(len(n) == len(suffix) for n in names):
+        suffix = ""
+    return {n: n.removesuffix(suffix) if suffix else n for n in names}
+
+
+def _score_grid(
+    data: pl.DataFrame,
+    rank: str,
+    dimensions: Mapping[str, str],
+    what: str,
+    *,
+    label_limit: int,
+    short_limit: int,
+) -> alt.LayerChart:
+    """Org × dimension grid of scores (0–100), rows in `rank` order, a row label `label` per org."""
     order = data["label"].to_list()
+    short = short_names(list(dimensions.values()))
     long = (
-        data.select("rank_overall", "label", *dimensions)
-        .unpivot(index=["rank_overall", "label"], variable_name="code", value_name="score")
+        data.select(rank, "label", *dimensions)
+        .unpivot(index=[rank, "label"], variable_name="code", value_name="score")
         .drop_nulls("score")
         .with_columns(
             pl.col("code").replace_strict(dict(dimensions), return_dtype=pl.String).alias("dimension")
         )
-        .with_columns(pl.col("dimension").str.strip_suffix("有力").alias("short"))
+        .with_columns(pl.col("dimension").replace_strict(short, return_dtype=pl.String).alias("short"))
     )
     base = alt.Chart(long).encode(
-        # 教育党员有力 -> 教育党员: seven full names do not fit side by side above narrow cells.
         x=alt.X(
             "short:N",
-            sort=[name.removesuffix("有力") for name in dimensions.values()],
+            sort=[short[name] for name in dimensions.values()],
             title=None,
             axis=alt.Axis(
                 orient="top",
                 labelAngle=0,
                 labelOverlap=False,
                 labelFontSize=10,
-                labelLimit=60,
+                labelLimit=short_limit,
                 labelFlush=False,
                 ticks=False,
                 domain=False,
             ),
         ),
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelFlush=False)),
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=label_limit, labelFlush=False)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color("score:Q", scale=alt.Scale(scheme="orangered", domain=[0, 100]), legend=None),
         tooltip=[
-            alt.Tooltip("label:N", title="支部"),
+            alt.Tooltip("label:N", title=what),
             alt.Tooltip("dimension:N", title="维度"),
             alt.Tooltip("score:Q", title="得分", format=".2f"),
         ],
@@ -329,49 +355,9 @@ def college_score_bar(
 def college_dimension_heatmap(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.LayerChart:
     """College × dimension grid of the 五个到位 scores (0–100), rows in rank order."""
     data = _prepare_colleges(df, dimensions)
-    order = data["label"].to_list()
-    long = (
-        data.select("rank", "label", *dimensions)
-        .unpivot(index=["rank", "label"], variable_name="code", value_name="score")
-        .drop_nulls("score")
-        .with_columns(
-            pl.col("code").replace_strict(dict(dimensions), return_dtype=pl.String).alias("dimension")
-        )
-        .with_columns(pl.col("dimension").str.strip_suffix("到位").alias("short"))
+    return _score_grid(
+        data, "rank", dimensions, "二级党组织", label_limit=COLLEGE_LABEL_LIMIT, short_limit=80
     )
-    base = alt.Chart(long).encode(
-        x=alt.X(
-            "short:N",
-            sort=[name.removesuffix("到位") for name in dimensions.values()],
-            title=None,
-            axis=alt.Axis(
-                orient="top",
-                labelAngle=0,
-                labelOverlap=False,
-                labelFontSize=10,
-                labelLimit=80,
-                labelFlush=False,
-                ticks=False,
-                domain=False,
-            ),
-        ),
-        y=alt.Y(
-            "label:N", sort=order, title=None, axis=alt.Axis(labelLimit=COLLEGE_LABEL_LIMIT, labelFlush=False)
-        ),
-    )
-    cells = base.mark_rect().encode(
-        color=alt.Color("score:Q", scale=alt.Scale(scheme="orangered", domain=[0, 100]), legend=None),
-        tooltip=[
-            alt.Tooltip("label:N", title="二级党组织"),
-            alt.Tooltip("dimension:N", title="维度"),
-            alt.Tooltip("score:Q", title="得分", format=".2f"),
-        ],
-    )
-    text = base.mark_text(fontSize=10).encode(
-        text=alt.Text("score:Q", format=".0f"),
-        color=alt.when(alt.datum.score >= 70).then(alt.value("white")).otherwise(alt.value("#333")),
-    )
-    return alt.layer(cells, text).properties(height=alt.Step(BAR_STEP))
 
 
 def score_trend_line(
