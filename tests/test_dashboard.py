@@ -257,3 +257,25 @@ def test_snapshot_is_attached_read_only_and_swaps_on_publish(tmp_path):
     assert snapshot.run_query(path, "select count(*)::BIGINT as n from marts.branch_scores")[
         "n"
     ].to_list() == [2]
+
+
+def test_a_dimension_added_to_the_rulebook_reaches_the_ranking_with_no_dashboard_change(
+    tmp_path, monkeypatch
+):
+    """What docs/recipes.md "加一个维度" promises for the dashboards: a published rule_dimensions row and
+    its score column are enough — the page's table, heat map and tooltips pick it up."""
+    path = build_serving_db(tmp_path / "serving.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("alter table marts.branch_scores add column b8 DOUBLE")
+        con.execute("update marts.branch_scores set b8 = 60 + rank_overall")
+        con.execute(
+            "insert into marts.rule_dimensions values ('branch', 'B8', '党小组建设有力', 'b8', 8, 1.0, '本系统默认')"
+        )
+    monkeypatch.setenv("DANGJIAN_SERVING_DB", str(path))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    df = table(at)
+    assert df["党小组建设有力"].tolist() == [61.0, 62.0, 63.0, 64.0]
+    heat = [d for d in chart_datasets(at) if "dimension" in d]
+    assert "党小组建设有力" in set(heat[0]["dimension"])
