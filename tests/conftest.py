@@ -51,20 +51,20 @@ def demo_home(tmp_path_factory, dbt_manifest):
 
 @pytest.fixture(scope="session")
 def trust_home(tmp_path_factory, dbt_manifest) -> Path:
-    """The tiny university of tests/trust_home.py, built once through the real `dangjian run`.
+    """The tiny university of tests/support/trust_home.py, built once through the real `dangjian run`.
     Read-only: tests that run the pipeline work on a copy."""
-    from tests.trust_home import build_home
+    from tests.support.trust_home import build_home
 
     return build_home(tmp_path_factory.mktemp("trust_home"))
 
 
 @pytest.fixture(scope="session")
 def crashed_home(trust_home, tmp_path_factory):
-    """A copy of trust_home after tests/trust_home.py `crash_and_recover`: (home, {step: Step}).
+    """A copy of trust_home after tests/support/trust_home.py `crash_and_recover`: (home, {step: Step}).
     The crash tests check each step; the rebuild test starts from the history it leaves."""
     import shutil
 
-    from tests.trust_home import crash_and_recover
+    from tests.support.trust_home import crash_and_recover
 
     home = tmp_path_factory.mktemp("crashed") / "home"
     shutil.copytree(trust_home, home)
