@@ -12,6 +12,19 @@ os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 _MAIN = sys.modules["__main__"]
 
 
+def pytest_configure(config):
+    """Write dbt's manifest before collection: test modules import the @dbt_assets module, which reads
+    it when imported, and a fresh clone has none (collection stopped on it). A dbt project that does
+    not parse is left for the tests that run dbt to report."""
+    import contextlib
+    import subprocess
+
+    from dagster_project.transform.project import ensure_manifest
+
+    with contextlib.suppress(subprocess.CalledProcessError):
+        ensure_manifest()
+
+
 @pytest.fixture(autouse=True)
 def _keep_main_module():
     """Streamlit's script runner (AppTest) installs the page it runs as `__main__` and leaves it there;
