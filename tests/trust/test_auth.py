@@ -8,6 +8,7 @@ colleges, and a table that names no college. Every count below is counted by han
 
 import io
 import re
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -27,14 +28,21 @@ from dashboards.auth import (
 )
 from dashboards.login_limits import FAILURE_WINDOW_S, LOCAL_CLIENT, LoginThrottle
 from dashboards.sql_policy import QueryError
-from tests.support.serving_fixture import BROKEN_FILE, CLEAN_FILE, GOOD_FILE, build_serving_db
+from tests.support.serving_fixture import (
+    BROKEN_FILE,
+    CLEAN_FILE,
+    GOOD_FILE,
+    build_serving_db,
+    create_mart,
+    insert_rows,
+)
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
 PASSWORD = "jsj-password-1"
 ORG_PASSWORD = "zzb-password-1"
 MIXED_FILE = "2024_组织部_考核汇总.xlsx"  # the 组织部's own file: rows of both colleges
 
-# year, member_key, college_code, branch_code, source_file, source_row
+MEMBER_COLUMNS = ("year", "member_key", "college_code", "branch_code", "source_file", "source_row")
 MEMBERS = [
     (2024, "20240001", "C01", "C01B01", GOOD_FILE, 3),
     (2024, "20240002", "C01", "C01B02", GOOD_FILE, 4),
@@ -131,22 +139,45 @@ def test_session_ends_when_the_user_is_removed_or_changed(tmp_path, user_record)
 def build_college_snapshot(path: Path) -> Path:
     """serving_fixture's snapshot plus rows that say which college each inbox file belongs to."""
     build_serving_db(path)
+    loaded_at = datetime(2024, 12, 20, 9, 40)
     with duckdb.connect(str(path)) as con:
-        con.execute(
-            "create table marts.dim_member (year INTEGER, member_key VARCHAR, college_code VARCHAR, "
-            "branch_code VARCHAR, source_file VARCHAR, source_row INTEGER)"
+        create_mart(con, "dim_member")
+        insert_rows(con, "dim_member", [dict(zip(MEMBER_COLUMNS, m, strict=True)) for m in MEMBERS])
+        insert_rows(
+            con,
+            "load_summary",
+            [
+                {
+                    "source_file": MIXED_FILE,
+                    "file_hash": "f0f0f0",
+                    "kinds": "members",
+                    "rows_read": 3,
+                    "rows_loaded": 2,
+                    "rows_rejected": 1,
+                    "loaded_at": loaded_at,
+                    "years": [2024],
+                }
+            ],
         )
-        con.executemany("insert into marts.dim_member values (?, ?, ?, ?, ?, ?)", MEMBERS)
-        con.execute(
-            "insert into marts.load_summary values (?, 'f0f0f0', 'members', 3, 2, 1, "
-            "timestamp '2024-12-20 09:40:00', null)",
-            [MIXED_FILE],
+        insert_rows(
+            con,
+            "rejects",
+            [
+                {
+                    "source_file": MIXED_FILE,
+                    "sheet": "党员花名册",
+                    "row_number": 7,
+                    "column_name": "入党日期",
+                    "raw_value": "2099-01-01",
+                    "reason": "「入党日期」晚于今天",
+                    "kind": "members",
+                    "check_stage": "parse",
+                    "row_values": '{"工号/学号": "20249003", "姓名": "李四"}',
+                    "loaded_at": loaded_at,
+                }
+            ],
         )
-        con.execute(
-            "insert into marts.rejects values (?, '党员花名册', 7, '入党日期', '2099-01-01', '「入党日期」晚于今天', "
-            "'members', 'parse', '{\"工号/学号\": \"20249003\", \"姓名\": \"李四\"}', timestamp '2024-12-20 09:40:00')",
-            [MIXED_FILE],
-        )
+        # not a mart: a table with no college column, which a 学院 login must not see
         con.execute("create table marts.university_notes (note VARCHAR)")
         con.execute("insert into marts.university_notes values ('只给组织部看的说明')")
         con.execute("create schema meta")
