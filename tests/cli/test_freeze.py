@@ -27,6 +27,7 @@ from dagster_project.contracts import SHEET_KINDS
 from dagster_project.home import REPO_ROOT
 from dagster_project.reports.result_sheet import write_result_sheet
 from dagster_project.serving.freeze import FROZEN_TABLES, AlreadyFrozenError, freeze_year
+from tests.support import tiny_university as tu
 from tests.support.workbooks import write_workbook
 
 APP = REPO_ROOT / "dashboards" / "app.py"
@@ -35,46 +36,12 @@ VOTES_FILE = "述职评议.xlsx"
 
 
 def _orgs(year: int) -> list[dict]:
-    return [
-        {"year": year, "org_code": "00", "org_name": "测试大学党委", "org_type": "党委"},
-        {
-            "year": year,
-            "org_code": "01",
-            "org_name": "计算机学院党委",
-            "org_type": "党委",
-            "parent_code": "00",
-            "staff_count": 100,
-            "student_count": 400,
-            "organizer_count": 1,
-        },
-        {
-            "year": year,
-            "org_code": "0101",
-            "org_name": "计算机学院教工党支部",
-            "org_type": "党支部",
-            "parent_code": "01",
-            "branch_category": "教工",
-            "secretary_key": "T001",
-            "secretary_name": "赵一",
-            "secretary_dual_leader": "是",
-            "last_election_on": dt.date(2023, 6, 1),
-            "term_years": 3,
-        },
-    ]
+    return tu.orgs(year, counts=(100, 400, 1), branches=("0101",))
 
 
 def _members(year: int) -> list[dict]:
     return [
-        {
-            "year": year,
-            "member_key": key,
-            "member_name": f"党员{key}",
-            "category": "教职工",
-            "branch_code": "0101",
-            "status": "正式党员",
-            "joined_on": dt.date(2010, 7, 1),
-            "party_role": role,
-        }
+        tu.member(key, "0101", role, year=year, joined=dt.date(2010, 7, 1))
         for key, role in (("T001", "书记"), ("T002", None), ("T003", None))
     ]
 

@@ -16,37 +16,13 @@ from dagster_project.contracts import KINDS
 from dagster_project.ingest.deadlines import parse_deadline
 from dagster_project.ingest.idcards import id_card_problem
 from dagster_project.ingest.store import sync_inbox
+from tests.support import tiny_university as tu
 from tests.support.workbooks import write_cells, write_workbook
 
 D = dt.date
 NOW = dt.datetime(2026, 11, 23, 12, 0)
-ORGS = [
-    {"year": 2024, "org_code": "00", "org_name": "测试大学党委", "org_type": "党委"},
-    {"year": 2024, "org_code": "01", "org_name": "文学院党委", "org_type": "党委", "parent_code": "00"},
-    {
-        "year": 2024,
-        "org_code": "0101",
-        "org_name": "文学院教工党支部",
-        "org_type": "党支部",
-        "parent_code": "01",
-        "branch_category": "教工",
-    },
-    {
-        "year": 2024,
-        "org_code": "0102",
-        "org_name": "文学院学生党支部",
-        "org_type": "党支部",
-        "parent_code": "01",
-        "branch_category": "学生",
-    },
-]
-MEMBER = {
-    "year": 2024,
-    "member_name": "张三",
-    "category": "教职工",
-    "branch_code": "0101",
-    "status": "正式党员",
-}
+ORGS = tu.orgs(college_name="文学院", secretaries=False, elections={})
+MEMBER = tu.MEMBER
 
 
 class Inbox:

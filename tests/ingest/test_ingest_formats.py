@@ -14,7 +14,8 @@ from polars.testing import assert_frame_equal
 from dagster_project.ingest.deadlines import parse_deadline
 from dagster_project.ingest.reader import parse_file
 from dagster_project.ingest.worker import parse_files
-from tests.ingest.test_ingest import MEMBER, Inbox
+from tests.ingest.test_ingest import Inbox
+from tests.support.tiny_university import MEMBER
 from tests.support.workbooks import write_workbook
 
 D = dt.date

@@ -12,6 +12,7 @@ import pytest
 from dagster_project.ingest.deadlines import Deadline, read_deadlines
 from dagster_project.ingest.store import sync_inbox
 from dagster_project.ingest.task_owners import departments
+from tests.support import tiny_university as tu
 from tests.support.workbooks import write_cells, write_workbook
 
 D = dt.date
@@ -19,42 +20,12 @@ NOW = dt.datetime(2025, 6, 30, 9, 0)
 
 # 2024's structure: the university, a college 党委 with a branch, a 党总支 and a 直属党支部.
 ORGS_2024 = [
-    {"year": 2024, "org_code": "00", "org_name": "测试大学党委", "org_type": "党委"},
-    {"year": 2024, "org_code": "01", "org_name": "计算机学院党委", "org_type": "党委", "parent_code": "00"},
-    {
-        "year": 2024,
-        "org_code": "0101",
-        "org_name": "计算机学院教工党支部",
-        "org_type": "党支部",
-        "parent_code": "01",
-        "branch_category": "教工",
-    },
-    {
-        "year": 2024,
-        "org_code": "02",
-        "org_name": "马克思主义学院党总支",
-        "org_type": "党总支",
-        "parent_code": "00",
-    },
-    {
-        "year": 2024,
-        "org_code": "03",
-        "org_name": "图书馆直属党支部",
-        "org_type": "直属党支部",
-        "parent_code": "00",
-    },
+    *tu.orgs(secretaries=False, elections={}, branches=("0101",)),
+    tu.org("02", "马克思主义学院党总支", "党总支", "00"),
+    tu.org("03", "图书馆直属党支部", "直属党支部", "00"),
 ]
 # 2022: an older structure with a college that was merged away before 2024.
-ORGS_2022 = [
-    {"year": 2022, "org_code": "00", "org_name": "测试大学党委", "org_type": "党委"},
-    {
-        "year": 2022,
-        "org_code": "09",
-        "org_name": "旧管理学院党总支",
-        "org_type": "党总支",
-        "parent_code": "00",
-    },
-]
+ORGS_2022 = [tu.university(2022), tu.org("09", "旧管理学院党总支", "党总支", "00", year=2022)]
 
 HEADER = [
     "年度",

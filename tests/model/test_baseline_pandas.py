@@ -9,7 +9,7 @@ from python_calamine import CalamineWorkbook
 from bench.baseline_pandas import run_baseline
 from dagster_project.contracts import KINDS
 from dagster_project.demo import HEADER_ROW
-from tests.ingest.test_ingest import MEMBER
+from tests.support.tiny_university import MEMBER
 from tests.support.workbooks import write_workbook
 
 D = dt.date

@@ -14,67 +14,19 @@ import dagster as dg
 import duckdb
 import pytest
 
+from tests.support import tiny_university as tu
 from tests.support.workbooks import write_workbook
 
 D = dt.date
-LONG_AGO = D(2015, 7, 1)
 
 
 def _orgs():
-    base = {"year": 2024}
-    return [
-        {**base, "org_code": "00", "org_name": "测试大学党委", "org_type": "党委"},
-        {
-            **base,
-            "org_code": "01",
-            "org_name": "计算机学院党委",
-            "org_type": "党委",
-            "parent_code": "00",
-            "staff_count": 120,
-            "student_count": 1500,
-            "organizer_count": 1,
-        },
-        {
-            **base,
-            "org_code": "0101",
-            "org_name": "计算机学院教工党支部",
-            "org_type": "党支部",
-            "parent_code": "01",
-            "branch_category": "教工",
-            "secretary_key": "T001",
-            "secretary_name": "赵一",
-            "secretary_dual_leader": "是",
-            "last_election_on": D(2023, 6, 1),
-            "term_years": 3,
-        },
-        {
-            **base,
-            "org_code": "0102",
-            "org_name": "计算机学院学生党支部",
-            "org_type": "党支部",
-            "parent_code": "01",
-            "branch_category": "学生",
-            "secretary_key": "S001",
-            "secretary_name": "钱二",
-            "secretary_dual_leader": "否",
-            "last_election_on": D(2020, 5, 1),
-        },
-    ]
+    # 0102 was last elected in 2020 with no term given: its election is overdue
+    return tu.orgs(counts=(120, 1500, 1), elections={**tu.ELECTIONS, "0102": (D(2020, 5, 1), None)})
 
 
 def _members():
-    def member(key, branch, role=None, status="正式党员", joined=LONG_AGO, category="教职工"):
-        return {
-            "year": 2024,
-            "member_key": key,
-            "member_name": f"党员{key}",
-            "category": category,
-            "branch_code": branch,
-            "status": status,
-            "joined_on": joined,
-            "party_role": role,
-        }
-
+    member = tu.member
     teachers = [member("T001", "0101", "书记"), member("T002", "0101", "组织委员")]
     teachers += [member(f"T00{i}", "0101") for i in range(3, 8)]
     teachers.append(member("T008", "0101", status="预备党员", joined=D(2024, 5, 10)))

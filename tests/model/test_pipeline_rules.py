@@ -31,6 +31,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from tests.support import tiny_university as tu
 from tests.support.reconcile import loaded_counts, unplaced_rows
 from tests.support.workbooks import write_cells, write_workbook
 
@@ -49,22 +50,14 @@ TASK_HEADER = [
 
 
 def _org(code, name, org_type, parent=None, secretary=None, category=None):
-    return {
-        "year": 2024,
-        "org_code": code,
-        "org_name": name,
-        "org_type": org_type,
-        "parent_code": parent,
-        "secretary_key": secretary,
-        "branch_category": category,
-    }
+    return tu.org(code, name, org_type, parent, secretary_key=secretary, branch_category=category)
 
 
 ORGS = [
-    _org("00", "测试大学党委", "党委"),
-    _org("01", "计算机学院党委", "党委", "00", "S001"),
-    _org("0101", "计算机学院教工党支部", "党支部", "01", "T001", "教工"),
-    _org("0102", "计算机学院学生党支部", "党支部", "01", "S101", "学生"),
+    tu.university(),
+    tu.college(secretary_key="S001"),
+    tu.branch("0101", secretary=False, secretary_key="T001"),
+    tu.branch("0102", secretary=False, secretary_key="S101"),
     _org("02", "马克思主义学院党总支", "党总支", "00", "M001"),
     _org("0201", "马院教工党支部", "党支部", "02", "M101", "教工"),
 ]

@@ -15,8 +15,12 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from tests.ingest.test_ingest import MEMBER, ORGS
+from tests.support import tiny_university as tu
+from tests.support.tiny_university import MEMBER
 from tests.support.workbooks import write_workbook
+
+# the structure of tests/ingest/test_ingest.py
+ORGS = tu.orgs(college_name="文学院", secretaries=False, elections={})
 
 TRAINING_HEADER = ["工号/学号", "培训名称", "开始日期", "学时"]
 MEMBER_KEYS = ("0001", "0002", "0003")

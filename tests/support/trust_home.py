@@ -8,7 +8,6 @@ Training hours, year to date at 2024Q4: T001 20 + 12 = 32, T002 32 + 8 (补充�
 """
 
 import csv
-import datetime as dt
 import hashlib
 import os
 import shutil
@@ -21,74 +20,21 @@ import duckdb
 
 from dagster_project.contracts import KINDS
 from dagster_project.pipeline.faults import FAULT_POINTS
+from tests.support import tiny_university as tu
 from tests.support.workbooks import write_workbook
 
-D = dt.date
 DANGJIAN = str(Path(sys.executable).with_name("dangjian"))
 
 TRAINING_FILE = "2024_01_学习培训台账.csv"
 EXTRA_FILE = "2024_01_补充培训.csv"
 
-ORGS = [
-    {"year": 2024, "org_code": "00", "org_name": "测试大学党委", "org_type": "党委"},
-    {
-        "year": 2024,
-        "org_code": "01",
-        "org_name": "计算机学院党委",
-        "org_type": "党委",
-        "parent_code": "00",
-        "staff_count": 60,
-        "student_count": 400,
-        "organizer_count": 1,
-    },
-    {
-        "year": 2024,
-        "org_code": "0101",
-        "org_name": "计算机学院教工党支部",
-        "org_type": "党支部",
-        "parent_code": "01",
-        "branch_category": "教工",
-        "secretary_key": "T001",
-        "secretary_name": "赵一",
-        "secretary_dual_leader": "是",
-        "last_election_on": D(2023, 6, 1),
-        "term_years": 3,
-    },
-    {
-        "year": 2024,
-        "org_code": "0102",
-        "org_name": "计算机学院学生党支部",
-        "org_type": "党支部",
-        "parent_code": "01",
-        "branch_category": "学生",
-        "secretary_key": "S001",
-        "secretary_name": "钱二",
-        "secretary_dual_leader": "否",
-        "last_election_on": D(2023, 9, 1),
-        "term_years": 3,
-    },
-]
-
-
-def _member(key: str, branch: str, role: str | None = None, category: str = "教职工") -> dict:
-    return {
-        "year": 2024,
-        "member_key": key,
-        "member_name": f"党员{key}",
-        "category": category,
-        "branch_code": branch,
-        "status": "正式党员",
-        "joined_on": D(2015, 7, 1),
-        "party_role": role,
-    }
-
-
+ORGS = tu.orgs(counts=(60, 400, 1))
 MEMBERS = [
-    _member("T001", "0101", "书记"),
-    _member("T002", "0101"),
-    _member("T003", "0101"),
-    _member("S001", "0102", "书记", category="学生"),
-    _member("S002", "0102", category="学生"),
+    tu.member("T001", "0101", "书记"),
+    tu.member("T002", "0101"),
+    tu.member("T003", "0101"),
+    tu.member("S001", "0102", "书记", category="学生"),
+    tu.member("S002", "0102", category="学生"),
 ]
 
 # member, course, started on, hours

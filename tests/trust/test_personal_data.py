@@ -35,6 +35,7 @@ from dagster_project.ingest.reader import parse_file
 from dagster_project.reports.rejects import write_rejects_workbook
 from dagster_project.reports.result_sheet import write_result_sheet
 from dagster_project.serving.freeze import freeze_year
+from tests.support import tiny_university as tu
 from tests.support.workbooks import write_workbook
 
 REPO = Path(__file__).resolve().parents[2]
@@ -371,13 +372,7 @@ WRONG_CHECK = "110105194912310021"  # the same number with a wrong check charact
 
 
 def test_an_id_card_number_typed_into_another_column_is_a_reject(tmp_path):
-    member = {
-        "year": 2024,
-        "member_name": "张三",
-        "category": "教职工",
-        "branch_code": "0101",
-        "status": "正式党员",
-    }
+    member = tu.MEMBER
     path = write_workbook(
         tmp_path / "文学院.xlsx",
         {

@@ -12,6 +12,7 @@ import polars as pl
 
 from dagster_project.ingest.archive import ArchiveIndex, plan_restore
 from dagster_project.ingest.store import inbox_files, sync_inbox
+from tests.support import tiny_university as tu
 from tests.support.trust_home import EXTRA_FILE, TRAINING_FILE, dangjian, write_training_csv
 from tests.support.workbooks import write_workbook
 
@@ -19,13 +20,7 @@ T1 = dt.datetime(2024, 11, 20, 9, 0)
 T2 = dt.datetime(2024, 11, 25, 15, 30)
 T3 = dt.datetime(2024, 12, 2, 8, 0)
 ORGS = [{"year": 2024, "org_code": "0101", "org_name": "教工党支部", "org_type": "党支部"}]
-MEMBER = {
-    "year": 2024,
-    "member_name": "张三",
-    "category": "教职工",
-    "branch_code": "0101",
-    "status": "正式党员",
-}
+MEMBER = tu.MEMBER
 
 
 def _sha(path) -> str:
