@@ -9,6 +9,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from dagster_project.reports.rejects import RejectsExport, kinds_text, row_values_text, write_rejects_workbook
+from tests.support.serving_fixture import LOAD_SUMMARY_COLUMNS, create_mart, insert_rows
 
 GOOD = "计算机学院党建台账2024.xlsx"
 UNREADABLE = "文件无法读取（可能已损坏或加密）：File is not a zip file"
@@ -67,43 +68,28 @@ CORRUPT_QUALITY_ROW = [
 
 @pytest.fixture
 def serving_db(tmp_path: Path) -> Path:
+    """The two marts the export reads, with their contracts' columns (tests/support/serving_fixture.py)."""
     path = tmp_path / "serving.duckdb"
+    reject_columns = ("source_file", "sheet", "row_number", "column_name", "raw_value", "reason", "kind")
     with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts")
-        con.execute(
-            """
-            create table marts.rejects (
-                source_file VARCHAR, sheet VARCHAR, row_number BIGINT, column_name VARCHAR,
-                raw_value VARCHAR, reason VARCHAR, kind VARCHAR, loaded_at TIMESTAMP,
-                row_values VARCHAR, check_stage VARCHAR
-            )
-            """
+        create_mart(con, "rejects")
+        create_mart(con, "load_summary")
+        insert_rows(
+            con,
+            "rejects",
+            [
+                {
+                    **dict(zip(reject_columns, row[:7], strict=True)),
+                    "row_values": None if row[7] is None else json.dumps(row[7], ensure_ascii=False),
+                    "check_stage": row[8],
+                    "loaded_at": LOADED_AT,
+                }
+                for row in REJECTS
+            ],
         )
-        con.execute(
-            """
-            create table marts.load_summary (
-                source_file VARCHAR, file_hash VARCHAR, kinds VARCHAR, rows_read BIGINT,
-                rows_loaded BIGINT, rows_rejected BIGINT, loaded_at TIMESTAMP, problem VARCHAR
-            )
-            """
+        insert_rows(
+            con, "load_summary", [dict(zip(LOAD_SUMMARY_COLUMNS, row, strict=True)) for row in SUMMARY]
         )
-        for file, sheet, row, col, raw, reason, kind, values, stage in REJECTS:
-            con.execute(
-                "insert into marts.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    file,
-                    sheet,
-                    row,
-                    col,
-                    raw,
-                    reason,
-                    kind,
-                    LOADED_AT,
-                    None if values is None else json.dumps(values, ensure_ascii=False),
-                    stage,
-                ],
-            )
-        con.executemany("insert into marts.load_summary values (?, ?, ?, ?, ?, ?, ?, ?)", SUMMARY)
     return path
 
 
