@@ -21,7 +21,7 @@ from dagster_project.defs.ingest.assets import inbox_workbooks
 from dagster_project.defs.resources import HomeResource
 from dagster_project.defs.serve.publish import serving_snapshot
 from dagster_project.home import REPO_ROOT
-from tests.workbooks import write_cells
+from tests.support.workbooks import write_cells
 
 PRODUCT = REPO_ROOT / "dagster_project"
 DASHBOARDS = REPO_ROOT / "dashboards"

@@ -7,7 +7,7 @@ recognition, typing, row rules, the columns it adds, the checks across files), t
 To add a sheet kind (docs/recipes.md): write its module beside these (columns, key, row rules,
 derived columns, references), list it in SHEET_KINDS below, regenerate the dbt source docs
 (`uv run python -m dagster_project.ingest.raw_docs`) and write its staging model;
-tests/test_contract_complete.py says what is still missing.
+tests/ingest/test_contract_complete.py says what is still missing.
 """
 
 import hashlib

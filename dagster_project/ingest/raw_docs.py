@@ -2,7 +2,7 @@
 contract and the DDL the ingest creates: every table and column with its description in Chinese.
 
 Rewrite the file with `uv run python -m dagster_project.ingest.raw_docs` after changing the contract
-(tests/test_templates.py checks that they agree).
+(tests/cli/test_templates.py checks that they agree).
 """
 
 import json

@@ -30,7 +30,7 @@ from typing import Any
 import duckdb
 
 # The result tables a freeze stores, with their Chinese names. dbt has one `int_<table>_frozen` and
-# one `int_<table>_computed` model per table (tests/test_freeze.py checks that they match).
+# one `int_<table>_computed` model per table (tests/cli/test_freeze.py checks that they match).
 FROZEN_TABLES: dict[str, str] = {
     "college_scores": "二级党组织得分",
     "branch_scores": "党支部得分",

@@ -2,7 +2,7 @@
   The staging models that hold each sheet kind's loaded rows, one per kind: the one list in dbt of
   them, read where every row of every file must be accounted for (which years a file covers; rows read
   = rows staged + rows rejected). A new sheet kind adds its staging model here
-  (tests/test_contract_complete.py names a kind that is missing).
+  (tests/ingest/test_contract_complete.py names a kind that is missing).
 #}
 {% macro inbox_staging_models() %}
     {{ return([

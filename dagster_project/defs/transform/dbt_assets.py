@@ -30,7 +30,8 @@ def warehouse_dbt_assets(
     # deleting old run folders takes about a second: do it on the other core while dbt starts
     pruning = threading.Thread(target=prune_runs, args=(folders,), name="prune-dbt-runs")
     pruning.start()
-    # unit tests check the SQL, not the data: CI runs them (tests/test_dbt_unit_tests.py), a run skips them.
+    # unit tests check the SQL, not the data: CI runs them (tests/model/test_dbt_unit_tests.py),
+    # a run skips them.
     # The run folder keeps dbt.log at info level (a line per node; at debug it held every statement)
     # and no manifest.json/run_results.json: every node's result is in Dagster's run log, and writing
     # and validating them cost about a second of a warm run.
