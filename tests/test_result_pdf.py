@@ -115,3 +115,17 @@ def test_the_note_states_the_rules_and_the_grade_counts_of_the_marts(printed):
     assert found("等次分布：" + "，".join(f"{g}{n}个" for g, n in counts), everything)
     assessment = f"{weights['composite_weight_assessment'] * 100:g}%"
     assert found(f"综合得分=党建工作考核得分×{assessment}", everything)
+
+
+def test_the_page_download_is_the_same_printed_sheet(printed):
+    """年终考核's 下载打印版 gives the document `dangjian export` prints (reports.result_sheet_pdf)."""
+    import io
+
+    from dagster_project import reports
+
+    snapshot, texts, _sizes, year = printed
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        content = reports.result_sheet_pdf(con, year)
+    assert content.startswith(b"%PDF")
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        assert [text_of(p) for p in document.pages] == texts
