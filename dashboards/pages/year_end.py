@@ -18,7 +18,10 @@ from dashboards.queries.year_end import COLLEGES_SQL, GRADE_COUNTS_SQL, TIER_COU
 from dashboards.snapshot import colleges_ranked, current_scope
 
 NO_TIER = "未定级"
-PDF_HELP = "与 Excel 版同样的行，排成 A4 横向：学院单独成页，字号不小于10磅，标出差和一票否决的行，附计算方法与等次分布"
+PDF_HELP = (
+    "与 Excel 版同样的行，排成 A4 横向：学院单独成页，字号不小于10磅，"
+    "标出差和一票否决的行，附计算方法与等次分布"
+)
 NO_GRADE_COLOR = "#6b6b6b"  # 未评定
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
