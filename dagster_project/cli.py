@@ -142,7 +142,7 @@ def export(
         typer.Option("--out", help="导出的 Excel 文件（默认 $DANGJIAN_HOME/exports/Y年度考核结果.xlsx）"),
     ] = None,
 ) -> None:
-    """导出年终考核结果表（二级党组织与党支部的得分、等次、星级、一票否决）。"""
+    """导出年终考核结果表（二级党组织与党支部的得分、等次、星级、一票否决）：Excel 版和打印用的 A4 PDF。"""
     from dagster_project.reports.result_sheet import write_result_sheet
 
     home = _home()
@@ -156,6 +156,14 @@ def export(
         f"已导出 {sheet.year} 年度考核结果：二级党组织 {sheet.colleges} 个、"
         f"党支部 {sheet.branches} 个 → {sheet.path}"
     )
+    from dagster_project.reports.printed import write_result_pdf
+
+    try:
+        pdf = write_result_pdf(home.serving, year, target.with_suffix(".pdf"))
+    except FileNotFoundError as exc:  # no Chromium here: the workbook is written, the PDF is not
+        console.print(f"[yellow]{exc}[/yellow]")
+        return
+    console.print(f"打印版（A4 PDF）→ {pdf}")
 
 
 @app.command()

@@ -66,6 +66,23 @@ def _cached_result_sheet(path: str, year: int, version: int, scope: str | None) 
         return reports.result_sheet_xlsx(con, year)
 
 
+def result_pdf_download(year: int) -> Callable[[], bytes]:
+    """The printable result sheet (A4 PDF) of `year` for a download button's deferred `data`."""
+    return auth.deferred(lambda scope: _result_pdf(int(year), scope))
+
+
+def _result_pdf(year: int, scope: str | None) -> bytes:
+    path = serving_path()
+    return _cached_result_pdf(str(path), year, path.stat().st_mtime_ns, scope)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=8)
+def _cached_result_pdf(path: str, year: int, version: int, scope: str | None) -> bytes:
+    del version
+    with cursor(path, scope) as con:
+        return reports.result_sheet_pdf(con, year)
+
+
 @st.cache_data(show_spinner=False)
 def template_workbooks() -> dict[str, tuple[str, bytes]]:
     """{sheet kind: (file name, bytes)} of the blank templates (`dagster_project.reports`)."""

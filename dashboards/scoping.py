@@ -46,6 +46,8 @@ SHARED_TABLES = (
     "rule_grades",
     "rule_star_cutoffs",
     "rule_tiers",
+    "rule_parameters",
+    "rule_report_settings",
     "indicator_sources",
 )
 SHARED = "shared"

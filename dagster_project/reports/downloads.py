@@ -35,6 +35,18 @@ def result_sheet_xlsx(con: duckdb.DuckDBPyConnection, year: int) -> bytes:
         return out.read_bytes()
 
 
+def result_sheet_pdf(con: duckdb.DuckDBPyConnection, year: int) -> bytes:
+    """The printable (A4 PDF) result sheet of `year` from `con`'s `marts` (reports/printed.py).
+    ValueError for a year without Q4; FileNotFoundError when there is no Chromium to print with."""
+    from dagster_project.reports.printed import print_pdf, result_html
+
+    document = result_html(con, year)
+    with tempfile.TemporaryDirectory(prefix="dangjian-result-") as tmp:
+        out = Path(tmp) / "result.pdf"
+        print_pdf(document, out)
+        return out.read_bytes()
+
+
 def template_workbooks() -> dict[str, tuple[str, bytes]]:
     """{sheet kind: (file name, bytes)} of the blank templates."""
     with tempfile.TemporaryDirectory(prefix="dangjian-templates-") as tmp:

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts
-from dashboards.downloads import result_sheet_download
+from dashboards.downloads import result_pdf_download, result_sheet_download
 from dashboards.frozen import frozen_banner
 from dashboards.labels import MAX_STARS, NO_VALUE, star_string
 from dashboards.queries import query, rulebook
@@ -18,6 +18,10 @@ from dashboards.queries.year_end import COLLEGES_SQL, GRADE_COUNTS_SQL, TIER_COU
 from dashboards.snapshot import colleges_ranked, current_scope
 
 NO_TIER = "未定级"
+PDF_HELP = (
+    "与 Excel 版同样的行，排成 A4 横向：学院单独成页，字号不小于10磅，"
+    "标出差和一票否决的行，附计算方法与等次分布"
+)
 NO_GRADE_COLOR = "#6b6b6b"  # 未评定
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -148,4 +152,13 @@ st.download_button(
     on_click="ignore",
     icon=":material/download:",
     type="primary",
+)
+st.download_button(
+    "下载打印版（A4 PDF）",
+    data=result_pdf_download(year),
+    file_name=f"{year}年度考核结果.pdf",
+    mime="application/pdf",
+    on_click="ignore",
+    icon=":material/print:",
+    help=PDF_HELP,
 )

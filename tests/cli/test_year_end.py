@@ -393,7 +393,10 @@ def test_page_defaults_to_latest_year(page, snapshot, years):
     assert year_box.value == years[-1]
     assert year_box.options == [f"{y}年度" for y in reversed(years)]
     check_year(page, snapshot, years[-1])
-    assert [b.label for b in page.get("download_button")] == ["下载年终考核结果表（Excel）"]
+    assert [b.label for b in page.get("download_button")] == [
+        "下载年终考核结果表（Excel）",
+        "下载打印版（A4 PDF）",
+    ]
 
 
 def test_page_year_with_veto(page, snapshot, veto_year):
