@@ -206,7 +206,7 @@ measured as (
 {#- rectification_rate is computed from last year's problems, which read these rows: it is added in
     int_college_indicators_computed, after them -#}
 indicator_values as (
-    {{- indicator_values('college', 'measured', indicators, 'score', elsewhere=[]) }}
+    {{- indicator_values('college', 'measured', indicators, 'score', elsewhere=['rectification_rate']) }}
 ),
 
 {{ published_indicators('indicator_values', 'college', 'college_code') }}
