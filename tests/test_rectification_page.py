@@ -2,14 +2,18 @@
 counts per college equal marts.rectifications, a problem opens to the row it was found in, and a 学院
 login sees its own college's problems only."""
 
+import io
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dagster_project.access.users import add_user
+from dagster_project.reports import problem_sheet_xlsx
 from dashboards import auth
+from dashboards.snapshot import cursor
 from tests.test_auth import log_in, served_like_dangjian  # noqa: F401 (fixture)
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
@@ -94,3 +98,18 @@ def test_a_college_login_sees_only_its_own_problems(snapshot, tmp_path, monkeypa
     }  # fmt: skip
     assert shown and shown <= own
     auth.login_throttle.clear()
+
+
+def test_a_college_s_download_holds_its_own_problems_only(snapshot):
+    (year,) = _sql(snapshot, "select max(year) from marts.problems")[0]
+    with cursor(str(snapshot), "01") as con:
+        content = problem_sheet_xlsx(con, year)  # no college asked for: the login's scope decides
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(content))["整改台账"].iter_rows(min_row=3, values_only=True)
+    )
+    own = _sql(
+        snapshot,
+        "select problem_id from marts.problems where year = ? and college_code = '01' order by all",
+        [year],
+    )
+    assert sorted((r[1],) for r in rows) == own
