@@ -167,6 +167,27 @@ def export(
 
 
 @app.command()
+def problems(
+    year: Annotated[int, typer.Option("--year", help="发现问题的年度")],
+    out: Annotated[Path, typer.Option("--out", help="导出的整改台账 Excel 文件")],
+    college: Annotated[
+        str | None, typer.Option("--college", help="只导出这个二级党组织（编码）及其支部的问题")
+    ] = None,
+) -> None:
+    """导出问题清单：预填好的整改台账（学院填写整改措施、状态后放回收件箱即可入库）。"""
+    from dagster_project.reports.problem_sheet import write_problem_sheet
+
+    home = _home()
+    try:
+        sheet = write_problem_sheet(home.serving, year, out, college)
+    except (ValueError, FileNotFoundError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    scope = f"二级党组织 {college}" if college else "全校"
+    console.print(f"已导出 {sheet.year} 年度问题清单（{scope}）：{sheet.problems} 个问题 → {sheet.path}")
+
+
+@app.command()
 def freeze(
     year: Annotated[int, typer.Option("--year", help="要冻结的考核年度（须已有年终即第四季度结果）")],
     force: Annotated[

@@ -48,6 +48,12 @@ PAGES = [
         url_path="tasks",
     ),
     st.Page(
+        HERE / "pages" / "rectification.py",
+        title="整改跟踪",
+        icon=":material/task_alt:",
+        url_path="rectification",
+    ),
+    st.Page(
         HERE / "pages" / "year_end.py",
         title="年终考核",
         icon=":material/workspace_premium:",

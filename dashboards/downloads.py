@@ -83,6 +83,27 @@ def _cached_result_pdf(path: str, year: int, version: int, scope: str | None) ->
         return reports.result_sheet_pdf(con, year)
 
 
+def problem_sheet_download(year: int, college: str | None = None) -> Callable[[], bytes]:
+    """The 问题清单 of `year` as a pre-filled 整改台账 (the same workbook `dangjian problems` writes),
+    of the viewer's part of the snapshot, for a download button's deferred `data` (login checked
+    again then). A 学院 user gets its own problems only."""
+    return auth.deferred(lambda scope: _problem_sheet(int(year), college, scope))
+
+
+def _problem_sheet(year: int, college: str | None, scope: str | None) -> bytes:
+    path = serving_path()
+    return _cached_problem_sheet(str(path), year, college, path.stat().st_mtime_ns, scope)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=16)
+def _cached_problem_sheet(
+    path: str, year: int, college: str | None, version: int, scope: str | None
+) -> bytes:
+    del version
+    with cursor(path, scope) as con:
+        return reports.problem_sheet_xlsx(con, year, college)
+
+
 @st.cache_data(show_spinner=False)
 def template_workbooks() -> dict[str, tuple[str, bytes]]:
     """{sheet kind: (file name, bytes)} of the blank templates (`dagster_project.reports`)."""

@@ -21,6 +21,7 @@ from dagster_project.contracts.funding import FUNDING
 from dagster_project.contracts.members import MEMBERS
 from dagster_project.contracts.model import CodeSet, Column, Derived, Reference, RowRule, SheetKind
 from dagster_project.contracts.orgs import BRANCH_TYPES, ORGS
+from dagster_project.contracts.rectifications import RECTIFICATIONS
 from dagster_project.contracts.tasks import TASKS
 from dagster_project.contracts.training import TRAINING
 
@@ -37,6 +38,7 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
     EVALUATIONS,
     ADJUSTMENTS,
     CHECKLIST,
+    RECTIFICATIONS,
 )
 
 KINDS: dict[str, SheetKind] = {k.kind: k for k in SHEET_KINDS}

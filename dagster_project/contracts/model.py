@@ -57,13 +57,16 @@ class Column:
 @dataclass(frozen=True)
 class RowRule:
     """A row is rejected when its typed `column` is `op` ("<" or ">") the typed `other` (plus `years`,
-    for dates); a blank in either passes. The reject names `column` and gives `reason`."""
+    for dates); a blank in either passes. With op "required_if", `column` is blank while `other` is
+    filled (with one of `values`, when given); with "required_unless", both are blank. The reject
+    names `column` and gives `reason`."""
 
     column: str
     op: str
     other: str
     reason: str
     years: int = 0
+    values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ class SheetKind:
             if c.type == "deadline" and c.year_from is None:
                 raise ValueError(f"sheet kind {self.kind}: deadline column {c.name} needs year_from")
         for rule in self.row_rules:
-            if rule.op not in ("<", ">"):
+            if rule.op not in ("<", ">", "required_if", "required_unless"):
                 raise ValueError(f"sheet kind {self.kind}: row rule on {rule.column} has op {rule.op}")
 
     @property

@@ -20,7 +20,7 @@ from dagster_project.demo.university import build_university
 from dagster_project.demo.writers import write_book, write_table
 
 COLLEGE_SHEETS = ("members", "training", "activities", "funding", "dues")
-ORG_SHEETS = ("orgs", "tasks", "evaluations", "adjustments", "checklist")
+ORG_SHEETS = ("orgs", "tasks", "evaluations", "adjustments", "checklist", "rectifications")
 FORMATS = ("xlsx", "csv", "parquet")
 
 

@@ -1,4 +1,5 @@
-"""The 组织部's workbook for a year: 组织架构, 任务清单, 述职评议, 加减分 and 责任清单自查."""
+"""The 组织部's workbook for a year: 组织架构, 任务清单, 述职评议, 加减分, 责任清单自查 and the 整改台账 of
+the year's 自查 problems."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ import random
 from datetime import date
 from typing import Any
 
-from dagster_project.demo.model import UNIVERSITY_CODE, UNIVERSITY_NAME, Book, Sheet, University
+from dagster_project.demo.model import UNIVERSITY_CODE, UNIVERSITY_NAME, YEARS, Book, Sheet, University
+from dagster_project.demo.rectifications import rectification_rows
 from dagster_project.demo.tasks import seed_style_task_rows, task_rows
 from dagster_project.demo.vocabulary import BONUSES, PENALTIES, TASKS, VETO
 
 
-def org_book(uni: University, year: int) -> Book:
+def org_book(uni: University, year: int, with_returns: bool = True) -> Book:
+    """The book of `year`; with_returns: with the 整改台账 of last year's problems (read off last year's
+    book, whose 自查 answers they are)."""
     rng = random.Random(f"{uni.seed}:org:{year}")
     colleges = uni.colleges
     usec = uni.secretary[year]
@@ -116,6 +120,11 @@ def org_book(uni: University, year: int) -> Book:
         Sheet("adjustments", f"{year}年度党建考核加减分汇总", adjustments, filler, auditor),
         Sheet("checklist", f"{year}年度党建工作责任清单和问题清单自查汇总", checklist, filler, auditor),
     ]
+    if with_returns:
+        last = org_book(uni, year - 1, with_returns=False).sheets if year - 1 in YEARS else []
+        answers = next((s.rows for s in last if s.kind == "checklist"), [])
+        rectifications = rectification_rows(uni, year, answers)
+        sheets.append(Sheet("rectifications", f"{year}年度问题清单整改台账", rectifications, filler, auditor))
     return Book(
         f"{year}_组织部_考核汇总.xlsx",
         f"华章大学{year}年度党建工作考核汇总",

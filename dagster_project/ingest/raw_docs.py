@@ -117,7 +117,7 @@ def render_dbt_sources() -> str:
         "由「责任单位」格拆分、核对而来；核对不通过的行进 rejects，不在此表",
     }
     for kind in SHEET_KINDS:
-        key = "、".join(kind.column(name).header for name in kind.key)
+        key = "、".join(kind.column(name).header for name in kind.key) or "无（同一问题可再次报送）"
         descriptions[kind.table] = (
             f"{kind.title}（{kind.kind}）：按表头识别的「{kind.title}」工作表；业务键：{key}"
         )

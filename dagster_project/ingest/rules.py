@@ -107,6 +107,12 @@ def _not_in_future(c: Column, today: dt.date) -> Check | None:
 
 def _row_rule(kind: SheetKind, rule: RowRule) -> Check:
     left, right = typed_col(rule.column), typed_col(rule.other)
+    if rule.op in ("required_if", "required_unless"):
+        if rule.op == "required_unless":
+            when = right.is_null()
+        else:
+            when = right.is_in(list(rule.values)) if rule.values else right.is_not_null()
+        return check(left.is_null() & when, kind.column(rule.column).header, pl.col(rule.column), rule.reason)
     if rule.years:
         right = right.dt.offset_by(f"{rule.years}y")
     condition = left < right if rule.op == "<" else left > right

@@ -37,8 +37,9 @@ from dagster_project.pipeline.faults import crash_point
 
 # Bump when the reading code changes so that unchanged files are parsed again under the new rules.
 # 6: tasks' owners and deadlines as 002 writes them, ID numbers outside their column rejected, and only
-# the header's width is read (rows with cells only right of it are blank)
-PARSER_RULES = "6"
+# the header's width is read (rows with cells only right of it are blank); 7: a cell required when
+# another is filled (or blank)
+PARSER_RULES = "7"
 # A change of the contract (a new sheet kind, an alias, a rule) re-reads unchanged files as well: a sheet
 # of a kind the last run did not know is then found without anyone remembering to bump PARSER_RULES.
 PARSER_VERSION = f"{PARSER_RULES}.{contract_fingerprint()}"

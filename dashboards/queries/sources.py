@@ -16,7 +16,7 @@ from dashboards import snapshot
 
 SOURCE_SQL = """
 select level, indicator, indicator_name, source_sheet, detail_table, org_column, period_column,
-    date_column, filter_column, filter_values, flag_column, description
+    date_column, year_column, filter_column, filter_values, flag_column, description
 from marts.indicator_sources
 where level = ? and indicator = ?
 """
@@ -53,7 +53,8 @@ def source_rows(
             raise ValueError(f"明细表 marts.{table} 中没有列 {name}")
         return 'detail."' + name + '"'
 
-    where, params = [f"{column(source['org_column'])} = ?", f"{column('year')} = ?"], [org_code, year]
+    year_column = source.get("year_column") or "year"
+    where, params = [f"{column(source['org_column'])} = ?", f"{column(year_column)} = ?"], [org_code, year]
     if source["period_column"]:
         where.append(f"{column(source['period_column'])} = ?")
         params.append(period)

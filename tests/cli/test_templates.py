@@ -238,6 +238,34 @@ ROUND_TRIP: dict[str, tuple[dict[str, object], dict[str, object]]] = {
         {"year": 2024, "org_code": "01", "question_no": 36, "answer": "部分"},
         {"year": 2024, "org_code": "01", "question_no": 36, "answer": "部分"},
     ),
+    "rectifications": (
+        {
+            "year": 2024,
+            "problem_id": "2024-0101-049599F3",
+            "org_code": "0101",
+            "description": "党课不足",
+            "measure": "补讲党课",
+            "responsible_person": "张三",
+            "deadline": "2025年6月底前",
+            "status": "已完成",
+            "completed_on": D(2025, 1, 10),
+            "evidence": "党课记录",
+        },
+        {
+            "year": 2024,
+            "problem_id": "2024-0101-049599F3",
+            "org_code": "0101",
+            "description": "党课不足",
+            "measure": "补讲党课",
+            "responsible_person": "张三",
+            "deadline": D(2025, 6, 30),
+            "status": "已完成",
+            "completed_on": D(2025, 1, 10),
+            "evidence": "党课记录",
+            "deadline_text": "2025年6月底前",
+            "ongoing": False,
+        },
+    ),
 }
 
 

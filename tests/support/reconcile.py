@@ -77,6 +77,23 @@ CHECKS: dict[str, str] = {
     """,
     "evaluations": _scored_orgs("evaluations", "述职评议没有计入任何得分"),
     "adjustments": _scored_orgs("adjustments", "加减分没有计入任何得分"),
+    # the latest row of each problem is in marts.rectifications; an earlier one was superseded by it;
+    # a 问题编号 the problems do not know is a reject
+    "rectifications": f"""
+        select l._source_file, l._sheet, l._row_number, '不在 marts.rectifications 中，也不在拒收清单中' as why
+        from ({_LOADED.format(kind="rectifications")}) as l
+        where not exists (
+            select 1 from marts.rectifications as m
+            where m.year = l.year and m.org_code = l.org_code
+              and coalesce(m.problem_id, m.description) = coalesce(l.problem_id, l.description)
+              and m.source_file is not null
+        )
+          and not exists (
+            select 1 from marts.rejects as r
+            where r.check_stage = 'problem' and r.source_file = l._source_file
+              and r.sheet = l._sheet and r.row_number = l._row_number
+        )
+    """,
 }
 
 

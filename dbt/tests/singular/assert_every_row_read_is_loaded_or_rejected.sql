@@ -6,6 +6,9 @@ with staged as (
     select source_file, count(*) as n from {{ ref(model) }} group by all
     {{- "\n    union all" if not loop.last }}
     {%- endfor %}
+    -- staged, then rejected against the 问题清单 (int_rectification_rows_checked)
+    union all
+    select source_file, -count(*) as n from {{ ref('int_rectification_rejects_listed') }} group by all
 ),
 
 staged_per_file as (
