@@ -54,6 +54,12 @@ PAGES = [
         url_path="rectification",
     ),
     st.Page(
+        HERE / "pages" / "development.py",
+        title="党员队伍",
+        icon=":material/groups:",
+        url_path="development",
+    ),
+    st.Page(
         HERE / "pages" / "year_end.py",
         title="年终考核",
         icon=":material/workspace_premium:",

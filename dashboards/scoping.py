@@ -48,6 +48,7 @@ SHARED_TABLES = (
     "rule_tiers",
     "rule_parameters",
     "rule_report_settings",
+    "rule_development",
     "indicator_sources",
 )
 SHARED = "shared"

@@ -15,6 +15,7 @@ import hashlib
 from dagster_project.contracts.activities import ACTIVITIES
 from dagster_project.contracts.adjustments import ADJUSTMENTS
 from dagster_project.contracts.checklist import CHECKLIST
+from dagster_project.contracts.development import DEVELOPMENT
 from dagster_project.contracts.dues import DUES
 from dagster_project.contracts.evaluations import EVALUATIONS
 from dagster_project.contracts.funding import FUNDING
@@ -39,6 +40,7 @@ SHEET_KINDS: tuple[SheetKind, ...] = (
     ADJUSTMENTS,
     CHECKLIST,
     RECTIFICATIONS,
+    DEVELOPMENT,
 )
 
 KINDS: dict[str, SheetKind] = {k.kind: k for k in SHEET_KINDS}

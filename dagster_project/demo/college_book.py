@@ -1,4 +1,5 @@
-"""A college's workbook for a year: 党员花名册, 学习培训台账, 组织生活台账, 经费台账 and 党费台账."""
+"""A college's workbook for a year: 党员花名册, 学习培训台账, 组织生活台账, 经费台账, 党费台账 and
+发展党员台账."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import random
 from typing import Any
 
 from dagster_project.demo.activities import branch_activities, college_activities
+from dagster_project.demo.development import development_people, development_rows
 from dagster_project.demo.funding import branch_funding, college_funding
 from dagster_project.demo.model import LEADER_ROLES, YEARS, Book, College, Person, Sheet, University, in_month
 from dagster_project.demo.training import training_rows
@@ -50,6 +52,9 @@ def college_book(uni: University, c: College, year: int) -> Book:
         Sheet("funding", f"{c.name}党建经费台账{label}", funding, filler, auditor),
         Sheet("dues", f"{c.name}党费收缴台账{label}", dues, filler, auditor),
     ]
+    # a 离退休 college's ledger is empty: the sheet is handed in all the same
+    rows = development_rows(development_people(uni).get(c.code, []), year)
+    sheets.append(Sheet("development", f"{c.name}发展党员台账{label}", rows, filler, auditor))
     return Book(
         f"{year}_{c.code}_{c.name}.xlsx",
         f"{c.name}{year}年度党建工作台账",

@@ -19,7 +19,7 @@ from dagster_project.demo.org_book import org_book
 from dagster_project.demo.university import build_university
 from dagster_project.demo.writers import write_book, write_table
 
-COLLEGE_SHEETS = ("members", "training", "activities", "funding", "dues")
+COLLEGE_SHEETS = ("members", "training", "activities", "funding", "dues", "development")
 ORG_SHEETS = ("orgs", "tasks", "evaluations", "adjustments", "checklist", "rectifications")
 FORMATS = ("xlsx", "csv", "parquet")
 

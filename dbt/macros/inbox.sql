@@ -9,5 +9,6 @@
         'stg_inbox__orgs', 'stg_inbox__members', 'stg_inbox__training', 'stg_inbox__activities',
         'stg_inbox__funding', 'stg_inbox__dues', 'stg_inbox__tasks', 'stg_inbox__evaluations',
         'stg_inbox__adjustments', 'stg_inbox__checklist', 'stg_inbox__rectifications',
+        'stg_inbox__development',
     ]) }}
 {% endmacro %}

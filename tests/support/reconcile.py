@@ -65,6 +65,9 @@ CHECKS: dict[str, str] = {
     "funding": _by_lineage("funding", "funding_records", with_sheet=True),
     "checklist": _by_lineage("checklist", "checklist_answers", with_sheet=False),
     "tasks": _by_lineage("tasks", "tasks", with_sheet=True),
+    # a ledger row of someone who has not applied by a period's end of its year has no period yet
+    "development": _by_lineage("development", "development_records", with_sheet=True)
+    + " and l.applied_on <= make_date(l.year, 12, 31)",
     "dues": f"""
         select l._source_file, l._sheet, l._row_number, '党费没有计入任何支部的 dues_on_time' as why
         from ({_LOADED.format(kind="dues")}) as l

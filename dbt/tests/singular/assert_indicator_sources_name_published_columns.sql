@@ -11,6 +11,7 @@
 -- depends_on: {{ ref('dim_org') }}
 -- depends_on: {{ ref('dim_member') }}
 -- depends_on: {{ ref('rectifications') }}
+-- depends_on: {{ ref('development_records') }}
 with named as (
     select level, indicator, detail_table, unnest([
         org_column, period_column, date_column, filter_column, flag_column, year_column

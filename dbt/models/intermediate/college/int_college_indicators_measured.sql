@@ -137,6 +137,8 @@ measured as (
         coalesce(branch_counts.branches_elected_on_time, 0) as branches_elected_on_time,
         coalesce(branch_counts.teacher_branches, 0) as teacher_branches,
         coalesce(branch_counts.teacher_branches_dual_leader, 0) as teacher_branches_dual_leader,
+        development.entered_people,
+        development.entered_clean,
         annual.*,
         params.*
     from college_periods
@@ -160,6 +162,13 @@ measured as (
     left join branch_counts
         on branch_counts.period = college_periods.period
         and branch_counts.college_code = college_periods.college_code
+    left join (
+        select period, college_code, sum(entered_people) as entered_people, sum(entered_clean) as entered_clean
+        from {{ ref('int_development_compliance_measured') }}
+        group by all
+    ) as development
+        on development.period = college_periods.period
+        and development.college_code = college_periods.college_code
 ),
 
 {#- The indicators of 五个到位, one per rulebook row (seeds/rule_indicators.csv, level college):
@@ -188,6 +197,8 @@ measured as (
 {%- do indicators.append(('branch_mean', 'branch_mean', 'null', 'branch_mean')) %}
 {%- do indicators.append(('branches_standard', 'branches_standard', 'branches', share_score('branches_standard', 'branches'))) %}
 {%- do indicators.append(('elections_on_time', 'branches_elected_on_time', 'branches', share_score('branches_elected_on_time', 'branches'))) %}
+{%- do indicators.append(('development_compliance', 'entered_clean', 'entered_people',
+        share_score('entered_clean', 'entered_people'))) %}
 {%- do indicators.append(('dual_leader_coverage', 'teacher_branches_dual_leader', 'teacher_branches',
         share_score('teacher_branches_dual_leader', 'teacher_branches'))) %}
 {# C5 队伍与保障到位; required 专职组织员: max(minimum, ceil(师生数 / people per organizer)); not
