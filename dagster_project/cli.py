@@ -204,6 +204,13 @@ def templates(out: Annotated[Path, typer.Option("--out", help="模板输出目�
         console.print(f"  {path.name}")
 
 
+# ---- 报送: check and submit (submit/commands.py) -------------------------------------------------
+
+from dagster_project.submit import commands as _submit_commands  # noqa: E402
+
+app.command()(_submit_commands.check)
+
+
 # ---- dashboard logins -----------------------------------------------------------------------------
 
 user_app = typer.Typer(help="看板登录用户：组织部（查看全部）与学院（只看本学院）", no_args_is_help=True)
