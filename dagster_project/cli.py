@@ -209,6 +209,7 @@ def templates(out: Annotated[Path, typer.Option("--out", help="模板输出目�
 from dagster_project.submit import commands as _submit_commands  # noqa: E402
 
 app.command()(_submit_commands.check)
+app.command()(_submit_commands.submit)
 
 
 # ---- dashboard logins -----------------------------------------------------------------------------

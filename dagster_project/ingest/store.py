@@ -32,7 +32,7 @@ from dagster_project.ingest.crosscheck import check_across_files
 from dagster_project.ingest.inbox import BEING_WRITTEN, copy_to_archive, hash_in_place, scan_inbox
 from dagster_project.ingest.reader import REJECT_SCHEMA, FileResult, empty_table, whole_file_result
 from dagster_project.ingest.scope import refuse_org_only
-from dagster_project.ingest.submissions import college_scopes, load_log
+from dagster_project.ingest.submissions import SUBMISSIONS_DDL, college_scopes, load_log
 from dagster_project.ingest.task_owners import OWNERS_DDL, OWNERS_TABLE
 from dagster_project.ingest.worker import Parsed, ParseLimits, ParsePool
 from dagster_project.pipeline.faults import crash_point
@@ -72,6 +72,7 @@ def expected_tables() -> dict[str, str]:
         "source_file VARCHAR primary key, file_hash VARCHAR, parser_version VARCHAR, kinds VARCHAR, "
         "rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, loaded_at TIMESTAMP"
     )
+    tables["submissions"] = SUBMISSIONS_DDL
     return tables
 
 

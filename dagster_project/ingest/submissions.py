@@ -88,7 +88,6 @@ def now_text() -> str:
 
 def load_log(con: duckdb.DuckDBPyConnection, archive: Path) -> None:
     """raw.submissions: the log as it is now (rebuilt on every run)."""
-    con.execute(f"create table if not exists raw.submissions ({SUBMISSIONS_DDL})")
     con.execute("delete from raw.submissions")
     rows = [
         (

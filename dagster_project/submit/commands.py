@@ -53,3 +53,54 @@ def check(
     if as_json:
         print(json.dumps({"files": [p.as_json() for p in previews]}, ensure_ascii=False))
     raise typer.Exit(exit_code(previews))
+
+
+def submit(
+    files: Annotated[list[Path], typer.Argument(help="要提交的文件（可多个）")],
+    user: Annotated[
+        str, typer.Option("--user", help="以该看板登录用户的身份提交（学院用户只能提交本学院的行）")
+    ],
+    college: Annotated[
+        str | None, typer.Option("--college", help="组织部用户代某学院提交时，该学院的组织编码")
+    ] = None,
+) -> None:
+    """提交文件：先检查（同 dangjian check），未被拒收的文件归档、记入报送记录并放入收件箱。
+
+    之后由下一次运行入库（后台服务自动运行，或 dangjian run）。"""
+    from dagster_project.access import ROLE_COLLEGE, ROLE_ORG, UserError, read_users
+    from dagster_project.cli import _home
+    from dagster_project.ingest.submissions import INBOX_SUBMITTER
+    from dagster_project.submit.submitting import Submitter, submit_files
+
+    home: Home = _home()
+    try:
+        users = read_users(home.users)
+    except UserError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if not users and user == INBOX_SUBMITTER:
+        submitter = Submitter(user, ROLE_ORG, college)
+    elif user not in users:
+        console.print(
+            f"[red]没有名为「{user}」的看板用户（dangjian user list 查看；尚无用户时以 --user "
+            f"{INBOX_SUBMITTER} 代表组织部提交）。[/red]"
+        )
+        raise typer.Exit(2)
+    else:
+        login = users[user]
+        if login.role == ROLE_COLLEGE and college not in (None, login.college):
+            console.print(f"[red]学院用户「{user}」只能为本学院（{login.college}）提交。[/red]")
+            raise typer.Exit(2)
+        submitter = Submitter(user, login.role, login.college if login.role == ROLE_COLLEGE else college)
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        console.print(f"[red]找不到文件：{'、'.join(missing)}[/red]")
+        raise typer.Exit(2)
+    done = submit_files(home, [(f, f.name) for f in files], submitter)
+    for item in done:
+        print_preview(item.preview)
+        if item.submission is not None:
+            console.print(f"    已提交 → 收件箱 {item.submission.stored_name}", highlight=False)
+    if any(d.submission for d in done):
+        console.print("后台服务（dangjian serve / up）会自动运行；未启动时请运行 dangjian run。")
+    raise typer.Exit(exit_code([d.preview for d in done]))

@@ -6,10 +6,14 @@ The user's file name is only ever shown: `display_name` keeps its last component
 characters, and the stored name is derived elsewhere (log.py).
 """
 
+import contextlib
 import os
 import re
+import shutil
+import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path, PureWindowsPath
 
 from dagster_project.ingest.guard import Rejected, check_csv_lines, check_zip
@@ -101,3 +105,19 @@ def _check_unpacked(path: Path) -> None:
         )
     if any(re.search(r"vbaProject|macrosheets", n, re.IGNORECASE) for n in names):
         raise Rejected("工作簿中含有宏，不予接收：请在 Excel 中另存为不含宏的 .xlsx 后提交")
+
+
+@contextlib.contextmanager
+def with_their_suffix(files: list[tuple[Path, str]]) -> Iterator[list[tuple[Path, str]]]:
+    """The files, each at a path ending as its user's name does (an upload arrives as a temporary file
+    of any name; the reader and the archive go by the suffix). Copies live until the block ends."""
+    with tempfile.TemporaryDirectory(prefix="dangjian-upload-") as scratch:
+        named = []
+        for i, (path, name) in enumerate(files):
+            suffix = suffix_of(name)
+            if path.suffix.lower() != suffix and path.is_file():
+                copy = Path(scratch) / f"{i}{suffix}"
+                shutil.copyfile(path, copy)
+                path = copy
+            named.append((path, name))
+        yield named

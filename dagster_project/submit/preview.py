@@ -22,7 +22,12 @@ from dagster_project.ingest.reader import FileResult
 from dagster_project.ingest.scope import refuse_org_only
 from dagster_project.ingest.store import _insert, ensure_raw_schema
 from dagster_project.ingest.worker import ParseLimits, parse_files
-from dagster_project.submit.guards import display_name, upload_parse_seconds, upload_refusal
+from dagster_project.submit.guards import (
+    display_name,
+    upload_parse_seconds,
+    upload_refusal,
+    with_their_suffix,
+)
 
 EXIT_OK = 0
 EXIT_REJECTS = 3
@@ -138,7 +143,13 @@ def preview_files(
 ) -> list[FilePreview]:
     """files: (where the bytes are, the name the user gave it); college: the college a college login
     submits for (None: the 组织部, any college or the university's own sheets)."""
-    today = today or dt.date.today()
+    with with_their_suffix(files) as named:
+        return _preview(named, college, serving, today or dt.date.today())
+
+
+def _preview(
+    files: list[tuple[Path, str]], college: str | None, serving: Path, today: dt.date
+) -> list[FilePreview]:
     previews = [FilePreview(display_name(name)) for _, name in files]
     to_parse = []
     for preview, (path, name) in zip(previews, files, strict=True):
