@@ -26,6 +26,7 @@ detail_tables (detail_table, is_published, source_sheet, own_column, period_colu
         ('checklist_answers', true, '责任清单自查', 'org_code', null, null),
         ('dim_org', true, '组织架构', 'org_code', null, null),
         ('dim_member', true, '党员花名册', 'branch_code', null, 'joined_on'),
+        ('submission_status', true, '报送进度', 'college_code', null, 'due_on'),
         ('dues', false, '党费台账', null, null, null),
         ('evaluations', false, '述职评议', null, null, null),
         ('adjustments', false, '加减分', null, null, null)
