@@ -2,6 +2,8 @@
 -- file carrying that college's rows of that kind for that period was first submitted, and its status.
 -- A period due before the installation received its first file is 不适用: a backfilled history cannot
 -- be late. Periods are those of the years in 组织架构, for the colleges of each year.
+-- "Today" is the day of the build (the var as_of fixes it, for the unit test).
+{%- set today = "cast('" ~ var('as_of') ~ "' as date)" if var('as_of', none) else 'current_date' %}
 with calendar as (
     select * from {{ ref('rule_submissions') }}
 ),
@@ -132,14 +134,14 @@ select
         when first_file.first_received_on is null or due.due_on < first_file.first_received_on then '不适用'
         when received.received_at is not null and cast(received.received_at as date) <= due.due_on then '按时'
         when received.received_at is not null then '逾期补报'
-        when due.due_on < current_date then '未报'
+        when due.due_on < {{ today }} then '未报'
         else '未到期'
     end as status,
     cast(case
         when first_file.first_received_on is null or due.due_on < first_file.first_received_on then null
         when received.received_at is not null
             then greatest(0, date_diff('day', due.due_on, cast(received.received_at as date)))
-        when due.due_on < current_date then date_diff('day', due.due_on, current_date)
+        when due.due_on < {{ today }} then date_diff('day', due.due_on, {{ today }})
     end as integer) as days_late
 from due
 inner join colleges on colleges.year = due.year
