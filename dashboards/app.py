@@ -55,6 +55,18 @@ PAGES = [
         url_path="year-end",
     ),
     st.Page(
+        HERE / "pages" / "submit.py",
+        title="数据报送",
+        icon=":material/upload_file:",
+        url_path="submit",
+    ),
+    st.Page(
+        HERE / "pages" / "submission_progress.py",
+        title="报送进度",
+        icon=":material/event_available:",
+        url_path="progress",
+    ),
+    st.Page(
         HERE / "pages" / "data_quality.py",
         title="数据质量",
         icon=":material/fact_check:",

@@ -46,6 +46,7 @@ SHARED_TABLES = (
     "rule_grades",
     "rule_star_cutoffs",
     "rule_tiers",
+    "rule_submissions",
     "indicator_sources",
 )
 SHARED = "shared"
