@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from dagster_project.access import ROLE_COLLEGE, ROLE_ORG
-from dagster_project.submit.follow import PUBLISHED, current_home, progress
+from dagster_project.submit.follow import FAILED, PUBLISHED, current_home, progress
 from dagster_project.submit.guards import UPLOAD_SUFFIXES
 from dagster_project.submit.preview import FilePreview, preview_files
 from dagster_project.submit.submitting import Submitter, submit_files
@@ -78,7 +78,7 @@ def _follow(stored: list[str], college: str | None) -> None:
         query(PUBLISHED_SQL, [stored]) if snapshot.has_table("marts", "submissions") else pl.DataFrame()
     )
     done = set(published["stored_name"].to_list()) if published.height else set()
-    stages = progress(current_home().archive, stored, done)
+    stages = progress(current_home(), stored, done)
     for name, stage in stages.items():
         st.write(f"{'✅' if stage == PUBLISHED else '⏳'} {Path(name).name}：**{stage}**")
     if stages and all(s == PUBLISHED for s in stages.values()):
@@ -95,6 +95,12 @@ def _follow(stored: list[str], college: str | None) -> None:
                     f"{s['period']} 最新结果：综合得分 {s['composite']:.2f}，"
                     f"第 {s['rank']} 名（{s['grade']}）"
                 )
+    elif FAILED in stages.values():
+        st.error(
+            "处理失败：本次运行没有完成，看板仍显示上一次成功发布的结果。文件已保存在收件箱，"
+            "下一次运行会再处理；请组织部在 dangjian ui 的运行记录中查看原因。",
+            icon=":material/error:",
+        )
     elif stages:
         st.caption(
             "排队中：等待后台服务运行（每次一个运行）；处理中：已入库，正在计算和发布。看板在发布前仍显示上一次的结果。"
