@@ -110,3 +110,14 @@ def test_a_correction_replaces_its_first_version_in_the_inbox(home, tmp_path):
     (two,) = submit_files(Home(home), [(fixed, "组织生活.xlsx")], submitter)
     assert _inbox(home) == {"组织部/组织架构.xlsx", two.submission.stored_name}
     assert (home / "archive" / f"{one.submission.file_hash}.xlsx").is_file()  # the first version is kept
+
+
+def test_a_college_code_is_never_a_path(home, tmp_path):
+    book = uni.college_workbook(tmp_path / "a.xlsx")
+    with pytest.raises(ValueError, match="学院编码「../../x」不合规"):
+        Submitter("zzb", "org", "../../x")
+    result = CliRunner().invoke(
+        app, ["submit", str(book), "--user", "组织部（收件箱）", "--college", "../../x"]
+    )
+    assert result.exit_code == 2 and "不合规" in result.stdout
+    assert _inbox(home) == {"组织部/组织架构.xlsx"}

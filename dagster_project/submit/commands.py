@@ -67,7 +67,7 @@ def submit(
     """提交文件：先检查（同 dangjian check），未被拒收的文件归档、记入报送记录并放入收件箱。
 
     之后由下一次运行入库（后台服务自动运行，或 dangjian run）。"""
-    from dagster_project.access import ROLE_COLLEGE, ROLE_ORG, UserError, read_users
+    from dagster_project.access import COLLEGE_CODE, ROLE_COLLEGE, ROLE_ORG, UserError, read_users
     from dagster_project.cli import _home
     from dagster_project.ingest.submissions import INBOX_SUBMITTER
     from dagster_project.submit.submitting import Submitter, submit_files
@@ -78,6 +78,9 @@ def submit(
     except UserError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+    if college is not None and not COLLEGE_CODE.fullmatch(college):
+        console.print(f"[red]学院编码「{college}」不合规：只能包含字母、数字、下划线和连字符。[/red]")
+        raise typer.Exit(2)
     if not users and user == INBOX_SUBMITTER:
         submitter = Submitter(user, ROLE_ORG, college)
     elif user not in users:

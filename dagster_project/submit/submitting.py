@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from dagster_project.access.users import COLLEGE_CODE
 from dagster_project.home import Home
 from dagster_project.ingest.inbox import copy_to_archive
 from dagster_project.ingest.submissions import (
@@ -37,6 +38,11 @@ class Submitter:
     user: str
     role: str  # org / college
     college: str | None  # a college login's college; for the 组织部, the college it submits for (or None)
+
+    def __post_init__(self) -> None:
+        # the college names a folder of the inbox: never a path
+        if self.college is not None and not COLLEGE_CODE.fullmatch(self.college):
+            raise ValueError(f"学院编码「{self.college}」不合规：只能包含字母、数字、下划线和连字符")
 
     @property
     def scope(self) -> str | None:
