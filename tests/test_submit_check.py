@@ -128,3 +128,14 @@ def test_university_and_other_college_rows_of_orgs_are_rejected_for_a_college(ho
         (8, "不属于本单位（机械学院党委）"),
     }
     assert (preview.rows_read, preview.rows_ok) == (5, 2)
+
+
+def test_two_files_of_the_same_name_are_told_apart(home, tmp_path):
+    row = uni.COLLEGE_ACTIVITIES[0] | {"topic": "另一次学习"}  # the same row in both files would be a duplicate
+    good = write_workbook(tmp_path / "good.xlsx", {"组织生活": ("activities", [row])})
+    bad = uni.college_workbook(tmp_path / "bad.xlsx")
+    first, second = preview_files(
+        [(good, "组织生活.xlsx"), (bad, "组织生活.xlsx")], "01", home / "serving.duckdb"
+    )
+    assert (first.file, first.rows_rejected) == ("组织生活.xlsx", 0)
+    assert (second.file, second.rows_rejected) == ("组织生活（2）.xlsx", 3)

@@ -151,18 +151,18 @@ def _preview(
     files: list[tuple[Path, str]], college: str | None, serving: Path, today: dt.date
 ) -> list[FilePreview]:
     previews = [FilePreview(display_name(name)) for _, name in files]
+    # names must be unique within one preview: the rows of two files are told apart by name
+    seen: dict[str, int] = {}
+    for preview in previews:
+        seen[preview.file] = seen.get(preview.file, 0) + 1
+        if seen[preview.file] > 1:
+            stem, suffix = Path(preview.file).stem, Path(preview.file).suffix
+            preview.file = f"{stem}（{seen[preview.file]}）{suffix}"
     to_parse = []
     for preview, (path, name) in zip(previews, files, strict=True):
         preview.refused = upload_refusal(path, name)
         if preview.refused is None:
             to_parse.append((path, preview.file, today))
-    # names must be unique within one preview: the rows of two files are told apart by name
-    seen: dict[str, int] = {}
-    for i, (path, name, day) in enumerate(to_parse):
-        seen[name] = seen.get(name, 0) + 1
-        if seen[name] > 1:
-            to_parse[i] = (path, f"{Path(name).stem}（{seen[name]}）{Path(name).suffix}", day)
-            next(p for p in previews if p.file == name and p.refused is None).file = to_parse[i][1]
     limits = ParseLimits.from_env()
     limits = ParseLimits(limits.memory_bytes, upload_parse_seconds())
     results = [outcome.result for outcome in parse_files(to_parse, limits=limits)]
