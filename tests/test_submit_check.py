@@ -131,7 +131,9 @@ def test_university_and_other_college_rows_of_orgs_are_rejected_for_a_college(ho
 
 
 def test_two_files_of_the_same_name_are_told_apart(home, tmp_path):
-    row = uni.COLLEGE_ACTIVITIES[0] | {"topic": "另一次学习"}  # the same row in both files would be a duplicate
+    row = uni.COLLEGE_ACTIVITIES[0] | {
+        "topic": "另一次学习"
+    }  # the same row in both files would be a duplicate
     good = write_workbook(tmp_path / "good.xlsx", {"组织生活": ("activities", [row])})
     bad = uni.college_workbook(tmp_path / "bad.xlsx")
     first, second = preview_files(
