@@ -233,6 +233,14 @@ def templates(out: Annotated[Path, typer.Option("--out", help="模板输出目�
         console.print(f"  {path.name}")
 
 
+# ---- 报送: check and submit (submit/commands.py) -------------------------------------------------
+
+from dagster_project.submit import commands as _submit_commands  # noqa: E402
+
+app.command()(_submit_commands.check)
+app.command()(_submit_commands.submit)
+
+
 # ---- dashboard logins -----------------------------------------------------------------------------
 
 user_app = typer.Typer(help="看板登录用户：组织部（查看全部）与学院（只看本学院）", no_args_is_help=True)
@@ -354,8 +362,11 @@ def user_remove(name: Annotated[str, typer.Argument(help="要删除的用户名"
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
 
-def streamlit_command(port: int, allowed_hosts: Sequence[str] = ()) -> list[str]:
-    hosts = [h for h in (*LOCAL_HOSTS, *allowed_hosts) if h]
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def streamlit_command(port: int, allowed_hosts: Sequence[str] = (), host: str = "127.0.0.1") -> list[str]:
+    hosts = [h for h in (*LOCAL_HOSTS, *allowed_hosts, host) if h]
     return [
         sys.executable,
         "-m",
@@ -365,7 +376,10 @@ def streamlit_command(port: int, allowed_hosts: Sequence[str] = ()) -> list[str]
         "--server.headless",
         "true",
         "--server.address",
-        "127.0.0.1",
+        host,
+        # uploads (数据报送) are accepted only with the page's XSRF token
+        "--server.enableXsrfProtection",
+        "true",
         "--server.port",
         str(port),
         "--browser.gatherUsageStats",
@@ -398,16 +412,48 @@ def serve(
             "逗号分隔）：只有来自它的 X-Forwarded-For 才被采信，用于按客户端限制登录失败；默认不采信"
         ),
     ] = None,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="监听地址；127.0.0.1 以外的地址（校园网访问）须先用 dangjian user add 添加登录用户"
+        ),
+    ] = "127.0.0.1",
+    daemon: Annotated[
+        bool, typer.Option(help="同时启动 Dagster 守护进程：收件箱有新文件（含数据报送）时自动运行")
+    ] = True,
 ) -> None:
-    """启动看板（只读 serving.duckdb），地址 http://127.0.0.1:PORT 。"""
+    """启动看板（只读 serving.duckdb），地址 http://127.0.0.1:PORT ；并启动自动运行的守护进程。"""
+    from dagster_project.access import UserError, read_users
+
     home = _home()
+    if host not in LOOPBACK:
+        try:
+            logins = read_users(home.users)
+        except UserError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        if not logins:
+            console.print(
+                f"[red]尚无登录用户：免登录的看板只能在本机（127.0.0.1）使用，不能监听 {host}。"
+                "请先用 dangjian user add 添加用户。[/red]"
+            )
+            raise typer.Exit(2)
     if not home.serving.exists():
         console.print(f"[yellow]尚无发布的数据快照 {home.serving}，请先运行 dangjian run。[/yellow]")
-    console.print(f"看板：http://127.0.0.1:{port}  （数据：{home.serving}）")
+    console.print(f"看板：http://{host}:{port}  （数据：{home.serving}）")
     if trusted_proxy:  # else whatever DANGJIAN_TRUSTED_PROXIES says (none when unset)
         os.environ[TRUSTED_PROXIES_ENV] = ",".join(trusted_proxy)
     os.chdir(REPO_ROOT)  # Streamlit reads .streamlit/config.toml from the working directory
-    _exec(streamlit_command(port, allowed_host or ()))
+    command = streamlit_command(port, allowed_host or (), host)
+    if not daemon:
+        _exec(command)
+    import subprocess
+
+    from dagster_project.pipeline.daemon import start_daemon, supervise
+
+    console.print(f"自动运行：Dagster 守护进程（收件箱传感器，日志 {home.dagster_home / 'daemon.log'}）")
+    children = [subprocess.Popen(command), start_daemon(home)]
+    raise typer.Exit(supervise(children))
 
 
 @app.command()
@@ -420,7 +466,7 @@ def up(
     if not any(p.is_file() for p in home.inbox.rglob("*")):
         demo(seed=seed, scale=1.0)
     run()
-    serve(port=port, allowed_host=None, trusted_proxy=None)
+    serve(port=port, allowed_host=None, trusted_proxy=None, host="127.0.0.1", daemon=True)
 
 
 @app.command()

@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 HERE = Path(__file__).resolve().parent
+FAVICON = HERE / "favicon.png"
 if str(HERE.parent) not in sys.path:  # `streamlit run dashboards/app.py` without the package installed
     sys.path.insert(0, str(HERE.parent))
 
@@ -66,6 +67,18 @@ PAGES = [
         url_path="year-end",
     ),
     st.Page(
+        HERE / "pages" / "submit.py",
+        title="数据报送",
+        icon=":material/upload_file:",
+        url_path="submit",
+    ),
+    st.Page(
+        HERE / "pages" / "submission_progress.py",
+        title="报送进度",
+        icon=":material/event_available:",
+        url_path="progress",
+    ),
+    st.Page(
         HERE / "pages" / "data_quality.py",
         title="数据质量",
         icon=":material/fact_check:",
@@ -85,7 +98,8 @@ PAGES = [
     ),
 ]
 
-st.set_page_config(page_title="党建考核数据仓库", page_icon=":material/flag:", layout="wide")
+# A file of our own: a material-icon favicon would be fetched from a font CDN by every browser.
+st.set_page_config(page_title="党建考核数据仓库", page_icon=str(FAVICON), layout="wide")
 
 # Always declare the navigation (even with no snapshot, even before login) so Streamlit never falls
 # back to listing pages/. Before login it is hidden: the page asked for in the URL opens after login.

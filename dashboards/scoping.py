@@ -49,6 +49,7 @@ SHARED_TABLES = (
     "rule_parameters",
     "rule_report_settings",
     "rule_development",
+    "rule_submissions",
     "indicator_sources",
 )
 SHARED = "shared"

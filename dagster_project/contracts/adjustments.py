@@ -18,4 +18,5 @@ ADJUSTMENTS = SheetKind(
     ),
     key=("year", "org_code", "adjustment_type", "reason"),
     references=(Reference("org_code", "orgs", "year"),),
+    org_only=True,
 )

@@ -16,4 +16,5 @@ EVALUATIONS = SheetKind(
     ),
     key=("year", "org_code"),
     references=(Reference("org_code", "orgs", "year"),),
+    org_only=True,
 )

@@ -113,6 +113,8 @@ class SheetKind:
     row_rules: tuple[RowRule, ...] = ()
     derived: tuple[Derived, ...] = ()
     references: tuple[Reference, ...] = ()
+    # Kept for the 组织部: a college login's file carrying this kind is refused whole (报送).
+    org_only: bool = False
 
     def __post_init__(self) -> None:
         # a misspelt column name would make a rule that never fires: refuse it when the kind is declared

@@ -16,6 +16,7 @@ from dagster_project.demo.college_book import college_book
 from dagster_project.demo.messy import plant_messy
 from dagster_project.demo.model import YEARS, MessyRow, University
 from dagster_project.demo.org_book import org_book
+from dagster_project.demo.submissions import plant_submissions
 from dagster_project.demo.university import build_university
 from dagster_project.demo.writers import write_book, write_table
 
@@ -91,6 +92,7 @@ def generate_demo(
         for kind, n in unit_rows.items():
             rows[kind] += n
     members = {year: sum(len(b.roster[year]) for c in uni.colleges for b in c.branches) for year in YEARS}
+    plant_submissions(inbox, inbox.parent / "archive", files, max(YEARS))
     return DemoSummary(
         inbox=inbox,
         seed=seed,

@@ -10,12 +10,14 @@ rejects it explains in the others.
 import duckdb
 
 from dagster_project.contracts import CODE_SETS, SHEET_KINDS, CodeSet, Reference, SheetKind
+from dagster_project.ingest.scope import scope_problems_sql
 from dagster_project.ingest.task_owners import place_task_owners
 
 
-def code_set_sql(target: CodeSet) -> str:
-    """(year, code) of every code in a code set, from schema raw."""
-    sql = f"select year, {target.column} as code from raw.{target.kind}"
+def code_set_sql(target: CodeSet, codes: str = "raw") -> str:
+    """(year, code) of every code in a code set, from schema `codes` (raw in a run; a preview's
+    schema of the published codes plus the previewed file's own)."""
+    sql = f"select year, {target.column} as code from {codes}.{target.kind}"
     if target.only is not None:
         column, values = target.only
         sql += f" where {column} in ({', '.join(repr(v) for v in values)})"
@@ -59,7 +61,7 @@ def insert_rejects(con: duckdb.DuckDBPyConnection, kind: SheetKind, alias: str, 
     )
 
 
-def resolve_names(con: duckdb.DuckDBPyConnection) -> None:
+def resolve_names(con: duckdb.DuckDBPyConnection, codes: str = "raw") -> None:
     """Codes given as names (所在党支部) → codes of that year's 组织架构, by exact name."""
     for kind in SHEET_KINDS:
         for column in kind.named:
@@ -67,7 +69,7 @@ def resolve_names(con: duckdb.DuckDBPyConnection) -> None:
                 f"""
                 update raw.{kind.table} as t
                 set {column.name} = (
-                    select min(o.org_code) from raw.orgs as o
+                    select min(o.org_code) from {codes}.orgs as o
                     where o.year = t.year and o.org_name = t.{column.name_column}
                 )
                 where t.{column.name_column} is not null
@@ -75,7 +77,7 @@ def resolve_names(con: duckdb.DuckDBPyConnection) -> None:
             )
 
 
-def reference_problems_sql(kind: SheetKind, ref: Reference, rows: str) -> str:
+def reference_problems_sql(kind: SheetKind, ref: Reference, rows: str, codes: str = "raw") -> str:
     """The rows of `rows` (a relation of `kind`'s loaded rows, lineage columns included) whose `ref`
     names no code of its year: (_source_file, _sheet, _row_number, column_name, raw_value, reason).
     The code sets are read from schema raw, so a preview of one file can run it against a warehouse."""
@@ -91,17 +93,17 @@ def reference_problems_sql(kind: SheetKind, ref: Reference, rows: str) -> str:
         from {rows} as t
         where ({given}) is not null
           and not exists (
-              select 1 from ({code_set_sql(target)}) as target
+              select 1 from ({code_set_sql(target, codes)}) as target
               where target.year = {year} and target.code = t.{ref.column}
           )
         """
 
 
-def check_references(con: duckdb.DuckDBPyConnection) -> None:
+def check_references(con: duckdb.DuckDBPyConnection, codes: str = "raw") -> None:
     """Every reference a sheet kind declares (SheetKind.references), row by row."""
     for kind in SHEET_KINDS:
         for ref in kind.references:
-            insert_rejects(con, kind, "r", reference_problems_sql(kind, ref, f"raw.{kind.table}"))
+            insert_rejects(con, kind, "r", reference_problems_sql(kind, ref, f"raw.{kind.table}", codes))
 
 
 # Rows a duplicate's reason lists: enough to find the copies, however many there are.
@@ -153,9 +155,22 @@ def check_duplicates(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def check_across_files(con: duckdb.DuckDBPyConnection) -> None:
+def check_scope(con: duckdb.DuckDBPyConnection, scoped: dict[str, str], codes: str = "raw") -> None:
+    """Rows of a college login's files that belong to another college (scope.py)."""
+    for kind in SHEET_KINDS:
+        body = scope_problems_sql(kind, f"raw.{kind.table}", scoped, codes)
+        if body is not None:
+            insert_rejects(con, kind, "r", body)
+
+
+def check_across_files(
+    con: duckdb.DuckDBPyConnection, scopes: dict[str, str] | None = None, codes: str = "raw"
+) -> None:
+    """scopes: {file: college code} of the files a college login submitted (their rows must be the
+    college's own, scope.py); codes: the schema the code sets are read from (a preview's differs)."""
     con.execute("delete from raw.rejects where check_stage = 'cross'")
-    resolve_names(con)
-    check_references(con)
+    resolve_names(con, codes)
+    check_references(con, codes)
+    check_scope(con, scopes or {}, codes)
     check_duplicates(con)
-    place_task_owners(con)  # 任务清单's 责任单位: orgs, departments, groups (task_owners.py)
+    place_task_owners(con, orgs_table=f"{codes}.orgs")  # 任务清单's 责任单位 (task_owners.py)

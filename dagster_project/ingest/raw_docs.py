@@ -52,6 +52,23 @@ FILES_DOCS: dict[str, str] = {
     "loaded_at": "摄取时间",
 }
 
+SUBMISSIONS_DOCS: dict[str, str] = {
+    "submission_id": "提交编号",
+    "submitted_at": "提交时间",
+    "user_name": "提交人（看板登录用户名）",
+    "role": "提交人角色：org 组织部，college 学院",
+    "college_code": "为哪个学院（二级党组织编码）提交；组织部提交全校表格时为空",
+    "original_name": "用户提交时的文件名（只用于显示，不作为存放路径）",
+    "file_hash": "文件内容的 SHA-256 哈希；未接收的文件为空",
+    "stored_name": "放入收件箱时的文件名（由学院、表类型、时间、哈希生成），即 files 的 source_file",
+    "kinds": "预检时识别出的表类型（逗号分隔）",
+    "periods": "预检时文件涉及的年度或月份（逗号分隔）",
+    "rows_read": "预检读取的数据行数",
+    "rows_ok": "预检可入库的行数",
+    "rows_rejected": "预检将退回的行数",
+    "refused": "整份文件未接收的原因；为空表示已放入收件箱",
+}
+
 
 def _q(text: str) -> str:
     """A YAML double-quoted scalar (JSON strings are valid YAML)."""
@@ -70,7 +87,12 @@ def raw_tables() -> dict[str, list[tuple[str, str]]]:
 
 def _raw_description(kind: SheetKind | None, table: str, column: str) -> str:
     if kind is None:
-        docs = {"rejects": REJECTS_DOCS, "files": FILES_DOCS, OWNERS_TABLE: OWNERS_DOCS}[table]
+        docs = {
+            "rejects": REJECTS_DOCS,
+            "files": FILES_DOCS,
+            OWNERS_TABLE: OWNERS_DOCS,
+            "submissions": SUBMISSIONS_DOCS,
+        }[table]
         if column in docs:
             return docs[column]
     else:
@@ -113,6 +135,8 @@ def render_dbt_sources() -> str:
     descriptions = {
         "rejects": "未能入库的行与文件，附原因（中文）；每个问题一行",
         "files": "每个已摄取文件的哈希、解析规则版本、读取/入库/拒收行数与时间",
+        "submissions": "报送记录：经看板「数据报送」或 dangjian submit 提交的每个文件"
+        "（archive/submissions.jsonl）",
         OWNERS_TABLE: "任务清单各行的责任单位：每行每个责任单位一行（党组织或职能部门），"
         "由「责任单位」格拆分、核对而来；核对不通过的行进 rejects，不在此表",
     }

@@ -31,6 +31,8 @@ from dagster_project.ingest.archive import ArchivedFile, ArchiveIndex, CrashLog,
 from dagster_project.ingest.crosscheck import check_across_files
 from dagster_project.ingest.inbox import BEING_WRITTEN, copy_to_archive, hash_in_place, scan_inbox
 from dagster_project.ingest.reader import REJECT_SCHEMA, FileResult, empty_table, whole_file_result
+from dagster_project.ingest.scope import refuse_org_only
+from dagster_project.ingest.submissions import SUBMISSIONS_DDL, college_scopes, load_log
 from dagster_project.ingest.task_owners import OWNERS_DDL, OWNERS_TABLE
 from dagster_project.ingest.worker import Parsed, ParseLimits, ParsePool
 from dagster_project.pipeline.faults import crash_point
@@ -71,6 +73,7 @@ def expected_tables() -> dict[str, str]:
         "source_file VARCHAR primary key, file_hash VARCHAR, parser_version VARCHAR, kinds VARCHAR, "
         "rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, loaded_at TIMESTAMP"
     )
+    tables["submissions"] = SUBMISSIONS_DDL
     return tables
 
 
@@ -240,6 +243,8 @@ def _sync(
     )
     scan = scan_inbox(inbox)
     present = scan.files
+    # a college login's files may carry only that college's rows (scope.py)
+    scopes = {name: college for name, college in college_scopes(archive).items() if name in present}
 
     for source_file in sorted(set(known) - set(present)):
         con.execute("begin")
@@ -285,7 +290,7 @@ def _sync(
             if outcome.crashed:  # remembered at once: a run that dies later must not try it again
                 crashes.record(digest, PARSER_VERSION, outcome.result.file_rejects["reason"][0], now)
                 summary.crashed.append(source_file)
-            yield outcome.result
+            yield refuse_org_only(outcome.result) if source_file in scopes else outcome.result
 
     committed: list[tuple[str, str, dt.datetime]] = []  # goes into the archive index once committed
     uncommitted = 0
@@ -323,7 +328,8 @@ def _sync(
             con.execute("begin")
             uncommitted = 0
     _report_skipped(con, skipped, set(known) & set(present), now)
-    check_across_files(con)
+    check_across_files(con, scopes)
+    load_log(con, archive)
     con.execute("commit")
     for done in committed:
         history.loaded(*done)

@@ -14,7 +14,13 @@ from dagster_project.reports import KIND_TITLES, kinds_text, row_values_text
 from dashboards import downloads, snapshot
 from dashboards.labels import ALL_FILES, CHECK_STAGES, WHOLE_FILE
 from dashboards.queries import query
-from dashboards.queries.data_quality import REJECT_FILES_SQL, SUMMARY_SQL, TOTALS_SQL, rejects_sql
+from dashboards.queries.data_quality import (
+    REJECT_FILES_SQL,
+    SUBMISSIONS_SQL,
+    SUMMARY_SQL,
+    TOTALS_SQL,
+    rejects_sql,
+)
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REJECT_BAR_COLOR = "#c0392b"
@@ -113,6 +119,26 @@ st.dataframe(
         "读取时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
     },
 )
+
+if snapshot.has_table("marts", "submissions"):
+    st.subheader("按学院和期间")
+    by_college = query(SUBMISSIONS_SQL)
+    st.dataframe(
+        by_college.select(
+            pl.col("college_code").alias("学院编码"),
+            pl.col("periods").alias("期间"),
+            pl.col("user_name").alias("提交人"),
+            pl.col("submitted_at").alias("提交时间"),
+            pl.col("original_name").alias("文件"),
+            pl.col("rows_read").alias("读取行数"),
+            pl.col("rows_loaded").alias("入库行数"),
+            pl.col("rows_rejected").alias("拒收行数"),
+            pl.col("status").alias("状态"),
+            pl.col("problem").fill_null("").alias("问题"),
+        ),
+        hide_index=True,
+        height="auto" if by_college.height <= 15 else 420,
+    )
 
 st.subheader("各文件拒收行数")
 if (summary["rows_rejected"] > 0).any():

@@ -16,7 +16,7 @@ LIST_SEPARATOR = "、"
 st.title("模板下载")
 st.caption(
     "每种表格一个工作簿：表头下面一行起填写数据，红色表头为必填列，鼠标停在表头上可看填写要求；"
-    "「填写说明」工作表逐列列出要求和示例。填好后放入收件箱（inbox），下次运行 dangjian run 时读取。"
+    "「填写说明」工作表逐列列出要求和示例。填好后在「数据报送」页检查并提交，后台服务会自动入库。"
 )
 
 workbooks = downloads.template_workbooks()

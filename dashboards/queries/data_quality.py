@@ -36,3 +36,14 @@ def rejects_sql(present: list[str]) -> str:
     order by source_file, row_number is not null, sheet nulls first, row_number,
              column_name nulls first, reason
     """
+
+
+# By college and period: every submission (数据报送, dangjian submit, or a file dropped into the inbox)
+# with the college it was for and the years/months it covers.
+SUBMISSIONS_SQL = """
+select coalesce(college_code, '') as college_code, periods, user_name, submitted_at, original_name,
+       rows_read::BIGINT as rows_read, rows_loaded::BIGINT as rows_loaded,
+       rows_rejected::BIGINT as rows_rejected, status, problem
+from marts.submissions
+order by college_code nulls last, submitted_at desc
+"""

@@ -333,7 +333,7 @@ def test_dbt_sources_file_is_generated_from_the_contract() -> None:
     (source,) = doc["sources"]
     assert (source["name"], source["schema"]) == ("inbox", "raw")
     tables = {t["name"]: t for t in source["tables"]}
-    assert list(tables) == [*(k.table for k in SHEET_KINDS), "rejects", "task_owners", "files"]
+    assert list(tables) == [*(k.table for k in SHEET_KINDS), "rejects", "task_owners", "files", "submissions"]
     ddl = raw_tables()
     for name, table in tables.items():
         assert [c["name"] for c in table["columns"]] == [c for c, _ in ddl[name]]

@@ -139,7 +139,8 @@ def reconcile(con, source: dict) -> tuple[list[str], int]:
 def test_the_generic_query_finds_the_rows_behind_every_indicator(snapshot):
     problems, compared = [], 0
     for source in sources(snapshot):
-        if source["detail_table"] is not None:
+        # 报送按时率 is never scored on the demo's backfilled history (tests/test_rulebook_coverage.py)
+        if source["detail_table"] is not None and source["indicator"] != "submissions_on_time":
             found, n = reconcile(snapshot, source)
             problems += found
             compared += n

@@ -17,6 +17,7 @@ from dagster_project.home import DBT_DIR, REPO_ROOT
 from dagster_project.transform.project import DBT_EXECUTABLE
 
 RULE_INDICATORS = REPO_ROOT / "seeds" / "rule_indicators.csv"
+BACKFILL_ONLY = {("college", "submissions_on_time")}
 
 
 @pytest.fixture()
@@ -106,5 +107,7 @@ def test_every_rulebook_indicator_is_scored_somewhere_on_the_demo(demo_home):
                 "union select distinct 'college', indicator from marts.college_indicators where score is not null"
             ).fetchall()
         )
-    assert ruled - scored == set(), "rulebook indicators never scored on the demo"
+    # The demo is a backfilled history: every submission period is due before its first file arrived
+    # (不适用), so 报送按时率 is left out everywhere — by design (the dbt unit test scores it).
+    assert ruled - scored == BACKFILL_ONLY, "rulebook indicators never scored on the demo"
     assert scored - ruled == set(), "indicators published without a rulebook row"

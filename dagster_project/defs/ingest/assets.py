@@ -10,7 +10,7 @@ from dagster_project.ingest.store import sync_inbox
 from dagster_project.ingest.task_owners import OWNERS_TABLE
 from dagster_project.ingest.worker import ParsePool
 
-RAW_TABLES = [kind.table for kind in SHEET_KINDS] + ["rejects", OWNERS_TABLE, "files"]
+RAW_TABLES = [kind.table for kind in SHEET_KINDS] + ["rejects", OWNERS_TABLE, "files", "submissions"]
 
 
 @dg.multi_asset(

@@ -25,6 +25,10 @@ branch_periods as (
     select * from {{ ref('int_branch_periods_measured') }}
 ),
 
+submission_periods as (
+    select * from {{ ref('int_submission_periods_checked') }}
+),
+
 branch_scores as (
     select * from {{ ref('int_branch_scores_computed') }}
 ),
@@ -85,6 +89,23 @@ task_counts as (
     group by all
 ),
 
+-- kind-periods of the year due by the period's end (not those due before the first file arrived:
+-- 不适用), and those received by their due day
+submission_counts as (
+    select
+        college_periods.period,
+        college_periods.college_code,
+        count(*) as submissions_due,
+        count(*) filter (where submission_periods.status = '按时') as submissions_on_time
+    from college_periods
+    inner join submission_periods
+        on submission_periods.college_code = college_periods.college_code
+        and submission_periods.year = college_periods.year
+        and submission_periods.due_on <= college_periods.period_end
+    where submission_periods.status in ('按时', '逾期补报', '未报')
+    group by all
+),
+
 checklist_points as (
     select
         checklist.year,
@@ -131,6 +152,8 @@ measured as (
         coalesce(task_counts.tasks_all, 0) as tasks_all,
         coalesce(task_counts.tasks_done, 0) as tasks_done,
         checklist_points.points as checklist_points,
+        coalesce(submission_counts.submissions_due, 0) as submissions_due,
+        coalesce(submission_counts.submissions_on_time, 0) as submissions_on_time,
         branch_counts.branch_mean,
         coalesce(branch_counts.branches, 0) as branches,
         coalesce(branch_counts.branches_standard, 0) as branches_standard,
@@ -156,6 +179,9 @@ measured as (
     left join task_counts
         on task_counts.period = college_periods.period
         and task_counts.college_code = college_periods.college_code
+    left join submission_counts
+        on submission_counts.period = college_periods.period
+        and submission_counts.college_code = college_periods.college_code
     left join checklist_points
         on checklist_points.year = college_periods.year
         and checklist_points.org_code = college_periods.college_code
@@ -188,6 +214,9 @@ measured as (
 {# no self-check submitted: left out (the target is only set when answers exist) #}
 {%- do indicators.append(('checklist', 'checklist_points', 'case when checklist_points is not null then checklist_questions end',
         ratio_score('checklist_points', '(case when checklist_points is not null then checklist_questions end)'))) %}
+{# left out where nothing was due (a backfilled year: every period 不适用) #}
+{%- do indicators.append(('submissions_on_time', 'submissions_on_time', 'submissions_due',
+        share_score('submissions_on_time', 'submissions_due'))) %}
 {# C3 思想政治工作到位 #}
 {%- do indicators.append(('training_compliance', 'members_met', 'member_count', share_score('members_met', 'member_count'))) %}
 {%- do indicators.append(('leader_training', 'leaders_met', 'leader_count', share_score('leaders_met', 'leader_count'))) %}
