@@ -24,9 +24,12 @@ members as (
     group by all
 ),
 
+-- the submissions log itself, not int_submissions_listed: that reads the files' summary, which counts
+-- the 整改台账 rejects, which read the problems, which read this model's indicator (a cycle); a file
+-- whose rows were all refused simply brings no kind_rows below
 submissions as (
-    select stored_name, submitted_at, user_name from {{ ref('int_submissions_listed') }}
-    where stored_name is not null and status <> '已退回'
+    select stored_name, submitted_at, user_name from {{ ref('stg_inbox__submissions') }}
+    where stored_name is not null and refused is null
 ),
 
 -- each calendar kind's rows: the org they belong to and the day (null: the kind is dated by year)
