@@ -10,6 +10,8 @@
     'int_hard_rule_problems_listed',
     'int_veto_problems_listed',
     'int_indicator_problems_listed',
+    'int_submission_problems_listed',
+    'int_development_problems_listed',
 ] %}
 with found as (
     {%- for source in sources %}
