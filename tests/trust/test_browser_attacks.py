@@ -304,7 +304,8 @@ SLOW = "select count(*) as n from " + ", ".join(f"branch_scores t{i}" for i in r
 )
 def test_a_query_cannot_grow_the_server(browser, tmp_path, sql, answer):
     home = make_home(tmp_path, users=False)
-    with serve_process(home, tmp_path) as (url, proc):
+    # without the Dagster daemon `serve` starts beside it: the only children left are SQL workers
+    with serve_process(home, tmp_path, ("--no-daemon",)) as (url, proc):
         page = new_page(browser)
         page.goto(url + "sql", wait_until="domcontentloaded")
         page.get_by_role("button", name=re.compile("运行查询")).wait_for(timeout=60_000)
