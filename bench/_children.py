@@ -42,8 +42,8 @@ def pipeline() -> dict:
     import duckdb
     from dagster import DagsterInstance
 
-    from dagster_project.cli import run_pipeline
     from dagster_project.home import Home
+    from dagster_project.pipeline.run import run_pipeline
 
     home = Home.from_env().ensure()
     home.export_env()
@@ -98,7 +98,8 @@ def _drop_last_row_of_largest_sheet(path: Path) -> str:
     import xlsxwriter
     from python_calamine import CalamineWorkbook
 
-    from dagster_project.ingest.reader import FOOTER_PREFIXES, cell_text, normalize_header
+    from dagster_project.ingest.formats import cell_text
+    from dagster_project.ingest.header import FOOTER_PREFIXES, normalize_header
 
     book = CalamineWorkbook.from_path(str(path))
     sheets = {

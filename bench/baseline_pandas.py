@@ -3,7 +3,7 @@
 For every file of an inbox — xlsx/xlsm with `pandas.read_excel(engine="openpyxl")`, csv with
 `pandas.read_csv`, parquet with `pandas.read_parquet` — every sheet is read whole, its header row found
 among the first 30 rows by the template's headers (and the aliases of 工号/学号), and the 党员花名册 and
-学习培训台账 sheets kept. From them it computes B1's first indicator, training_compliance (SPEC §5.1), for
+学习培训台账 sheets kept. From them it computes B1's first indicator, training_compliance, for
 each branch and year, and ranks the branches of a year by it:
 
 * a member counts in year Y when on Y's roster and 入党日期 is blank or ≤ Dec 31 of Y;

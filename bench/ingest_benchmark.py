@@ -1,4 +1,5 @@
-"""Ingest benchmark (SPEC §9): our reader against a plain pandas+openpyxl loop doing the same reading.
+"""Ingest benchmark (README "Benchmarks"): our reader against a plain pandas+openpyxl loop doing the
+same reading.
 
 For each scale K the demo university is generated into `<workdir>/scale-K/inbox` (timed, but not part of
 ingest), then two jobs run over the same files, each in a fresh Python process so that peak memory is

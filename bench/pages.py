@@ -4,7 +4,7 @@
 
 For every page the script runs the page in Streamlit's AppTest with the data cache cleared (a cold
 load, what the first viewer after a publish sees) and records the time spent in the dashboard's
-DuckDB queries (`dashboards.data.run_query`, the only place the dashboards touch the snapshot) and
+DuckDB queries (`dashboards.snapshot.run_query`, the only place the dashboards touch the snapshot) and
 the whole page run. Prints a table, then one JSON object as the last line.
 
 Default snapshot: $DANGJIAN_HOME/serving.duckdb (make one with `dangjian demo && dangjian run`).
@@ -42,10 +42,10 @@ def measure(pages: list[Path], repeat: int) -> list[dict]:
 
     streamlit_logger.set_log_level("error")  # AppTest's "bare mode" warnings are not figures
 
-    import dashboards.data as data
+    import dashboards.snapshot as snapshot
 
     spent: list[float] = []
-    real_run_query = data.run_query
+    real_run_query = snapshot.run_query
 
     def timed_run_query(*args, **kwargs):
         started = time.perf_counter()
@@ -54,7 +54,7 @@ def measure(pages: list[Path], repeat: int) -> list[dict]:
         finally:
             spent.append(time.perf_counter() - started)
 
-    data.run_query = timed_run_query
+    snapshot.run_query = timed_run_query
     results = []
     for page in pages:
         data_ms, page_ms, queries, errors = [], [], 0, 0
@@ -79,7 +79,7 @@ def measure(pages: list[Path], repeat: int) -> list[dict]:
                 "errors": errors,
             }
         )
-    data.run_query = real_run_query
+    snapshot.run_query = real_run_query
     return results
 
 

@@ -10,7 +10,7 @@ row count — and so marts.training_records and marts.rejects — differs from t
 the real command `dangjian run` rebuilds and publishes in a child process.
 
 Meanwhile C clients query `serving.duckdb`. Even-numbered clients are threads of one process
-that call `dashboards.data.run_query` — what the dashboard's sessions do, sharing one attachment
+that call `dashboards.snapshot.run_query` — what the dashboard's sessions do, sharing one attachment
 per snapshot version; odd-numbered clients are processes of their own that open a fresh read-only
 connection per query, like an analyst's DuckDB client. Every query is one statement that reads the
 snapshot's build id, `count(*)` of every published table and the counts the publisher recorded in
@@ -102,7 +102,7 @@ def published_tables(query: Query) -> list[str]:
 
 def dashboard_query(path: Path) -> Query:
     """The dashboard's reader: one shared read-only attachment per snapshot version, a cursor per query."""
-    from dashboards.data import run_query
+    from dashboards.snapshot import run_query
 
     return lambda sql: run_query(path, sql)
 

@@ -1,10 +1,10 @@
-"""`dangjian`: the command line of SPEC §8."""
+"""`dangjian`: the command line (README "Command line"). Each command prepares the home and hands over
+to the module that does the work: the pipeline run (pipeline/run.py), reports, logins, freezing, the
+dashboard server and the Dagster UI."""
 
-import contextlib
 import os
 import signal
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from enum import StrEnum
@@ -15,17 +15,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dagster_project.home import DASHBOARD_APP, REPO_ROOT, TRUSTED_PROXIES_ENV, Home
-from dagster_project.recovery import CLI_RUN_TAGS, fail_interrupted_runs, pipeline_lock
+from dagster_project.access import TRUSTED_PROXIES_ENV
+from dagster_project.home import DASHBOARD_APP, REPO_ROOT, Home
+from dagster_project.pipeline.recovery import pipeline_lock
 
 app = typer.Typer(help="党建考核数据仓库 — 命令行", no_args_is_help=True, add_completion=False)
 console = Console()
-
-STAGES = {
-    "inbox_workbooks": "摄取表格（inbox → raw）",
-    "warehouse_dbt_assets": "dbt 构建（规则表、staging、指标、得分、测试）",
-    "serving_snapshot": "发布看板快照（serving.duckdb）",
-}
 
 
 def _home() -> Home:
@@ -66,146 +61,22 @@ def demo(
     )
 
 
-def _watch_progress(instance, run_id: str, done: threading.Event, out: Console) -> None:
-    """Print each stage as Dagster records it (the run itself executes in the main thread)."""
-    from dagster import DagsterEventType
-
-    wanted = {DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
-    cursor = None
-    started: dict[str, float] = {}
-    while True:
-        finished = done.is_set()
-        # Only new stage events: reading the whole log on every poll slowed the run it watches (same GIL).
-        try:
-            connection = instance.get_records_for_run(run_id, cursor=cursor, of_type=wanted)
-        except Exception:  # the run may not be registered yet
-            connection = None
-        for event_record in connection.records if connection else []:
-            record = event_record.event_log_entry
-            event = record.dagster_event
-            step = event.step_key or ""
-            label = STAGES.get(step)
-            if label is None:  # asset-check steps: reported together after the run
-                continue
-            if event.event_type == DagsterEventType.STEP_START:
-                started[step] = record.timestamp
-                out.print(f"[cyan]▶[/cyan] {label} …")
-            elif event.event_type == DagsterEventType.STEP_SUCCESS:
-                seconds = record.timestamp - started.get(step, record.timestamp)
-                out.print(f"[green]✔[/green] {label}（{seconds:.1f} 秒）")
-            else:
-                out.print(f"[red]✘ {label} 失败[/red]")
-        if connection is not None:
-            cursor = connection.cursor
-        if finished:
-            return
-        time.sleep(0.5)
-
-
-# Dagster's own console log is for the UI and debugging; the terminal gets stage lines and a summary.
-QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-
-
-def run_pipeline(home: Home):
-    """One run of the whole asset graph through Dagster, recorded in $DANGJIAN_HOME/dagster."""
-    from dagster import DagsterInstance
-    from dagster._core.utils import make_new_run_id
-
-    from dagster_project.definitions import defs
-    from dagster_project.event_log import databases_kept_open
-    from dagster_project.ingest.worker import start_early
-
-    start_early()  # the ingest step's parse worker starts while Dagster sets the run up
-    job = defs().resolve_job_def("dangjian_pipeline")
-    run_id = make_new_run_id()
-    # dagster-dbt echoes dbt's own log to stdout; keep it in a file and the terminal for progress.
-    out = Console(file=sys.stdout)
-    with (
-        pipeline_lock(home.dagster_home / "pipeline.lock", lambda: out.print("另一个运行尚未结束，等待中…")),
-        databases_kept_open(home.dagster_home),
-        DagsterInstance.get() as instance,
-    ):
-        for interrupted in fail_interrupted_runs(instance):
-            out.print(f"[yellow]上次运行 {interrupted[:8]} 被中断，已标记为失败；本次从头重新运行。[/yellow]")
-        with home.run_log.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-            result = _execute_watched(job, instance, run_id, out)
-    return result
-
-
-def _execute_watched(job, instance, run_id: str, out: Console):
-    done = threading.Event()
-    watcher = threading.Thread(target=_watch_progress, args=(instance, run_id, done, out), daemon=True)
-    watcher.start()
-    try:
-        return job.execute_in_process(
-            run_config=QUIET_RUN_CONFIG,
-            instance=instance,
-            run_id=run_id,
-            tags=CLI_RUN_TAGS,
-            raise_on_error=False,
-        )
-    finally:
-        done.set()
-        watcher.join(timeout=10)
-
-
-def print_summary(home: Home) -> None:
-    import duckdb
-
-    with duckdb.connect(str(home.warehouse), read_only=True) as con:
-        files, read, loaded, rejected = con.execute(
-            "select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
-            "coalesce(sum(rows_rejected), 0) from marts.load_summary"
-        ).fetchone()
-        file_rejects = con.execute(
-            "select count(*) from marts.load_summary where problem is not null"
-        ).fetchone()[0]
-        latest = con.execute("select max(period) from marts.college_scores").fetchone()[0]
-        top = con.execute(
-            "select rank, college_name, composite, stars, grade from marts.college_scores "
-            "where period = ? order by rank, college_code limit 5",
-            [latest],
-        ).fetchall()
-    console.print(
-        f"\n文件 {files} 个：读取 {read} 行，入库 {loaded} 行，拒收 {rejected} 行"
-        + (f"，无法读取的文件 {file_rejects} 个" if file_rejects else "")
-        + "（明细：dangjian rejects --out 文件.xlsx）"
-    )
-    if latest:
-        table = Table(title=f"{latest} 二级党组织排名前五")
-        for col in ("名次", "二级党组织", "综合得分", "星级", "等次"):
-            table.add_column(col)
-        for rank, college, composite, stars, grade in top:
-            table.add_row(
-                str(rank), college, f"{composite:.2f}", "★" * stars if stars else "不定级", grade or ""
-            )
-        console.print(table)
-    console.print(f"看板快照：{home.serving}")
-
-
 @app.command()
 def run() -> None:
     """对 inbox 运行一次完整流程（经 Dagster 执行，可在 dangjian ui 中查看）。"""
+    from dagster_project.pipeline.run import print_checks, print_summary, run_pipeline
+
     home = _home()
     started = time.perf_counter()
     result = run_pipeline(home)
-    checks = result.get_asset_check_evaluations()
-    from dagster import AssetCheckSeverity
-
-    failed = [c for c in checks if not c.passed and c.severity == AssetCheckSeverity.ERROR]
-    warned = [c for c in checks if not c.passed and c.severity == AssetCheckSeverity.WARN]
-    console.print(f"数据检查 {len(checks)} 项：未通过 {len(failed)} 项，警告 {len(warned)} 项")
-    for check in failed:
-        console.print(f"[red]  ✘ {check.asset_key.to_user_string()}: {check.check_name}[/red]")
-    for check in warned:
-        console.print(f"[yellow]  ⚠ {check.asset_key.to_user_string()}: {check.check_name}[/yellow]")
+    print_checks(result, console)
     if not result.success:
         console.print(
             "[red]运行失败：看板仍使用上一次成功发布的快照。[/red]"
             f"详情见 {home.run_log} 或 dangjian ui 的运行记录。"
         )
         raise typer.Exit(1)
-    print_summary(home)
+    print_summary(home, console)
     console.print(f"[green]完成[/green]，用时 {time.perf_counter() - started:.1f} 秒")
 
 
@@ -252,7 +123,7 @@ def rejects(
     file: Annotated[str | None, typer.Option("--file", help="只导出这个收件箱文件的问题")] = None,
 ) -> None:
     """导出拒收清单（可退回学院修改）与各文件的数据质量统计。"""
-    from dagster_project.exports import write_rejects_workbook
+    from dagster_project.reports.rejects import write_rejects_workbook
 
     home = _home()
     try:
@@ -271,8 +142,8 @@ def export(
         typer.Option("--out", help="导出的 Excel 文件（默认 $DANGJIAN_HOME/exports/Y年度考核结果.xlsx）"),
     ] = None,
 ) -> None:
-    """导出年终考核结果表（二级党组织与党支部的得分、等次、星级、一票否决）。"""
-    from dagster_project.result_sheet import write_result_sheet
+    """导出年终考核结果表（二级党组织与党支部的得分、等次、星级、一票否决）：Excel 版和打印用的 A4 PDF。"""
+    from dagster_project.reports.result_sheet import write_result_sheet
 
     home = _home()
     target = out if out is not None else home.exports / f"{year}年度考核结果.xlsx"
@@ -285,6 +156,35 @@ def export(
         f"已导出 {sheet.year} 年度考核结果：二级党组织 {sheet.colleges} 个、"
         f"党支部 {sheet.branches} 个 → {sheet.path}"
     )
+    from dagster_project.reports.printed import write_result_pdf
+
+    try:
+        pdf = write_result_pdf(home.serving, year, target.with_suffix(".pdf"))
+    except FileNotFoundError as exc:  # no Chromium here: the workbook is written, the PDF is not
+        console.print(f"[yellow]{exc}[/yellow]")
+        return
+    console.print(f"打印版（A4 PDF）→ {pdf}")
+
+
+@app.command()
+def problems(
+    year: Annotated[int, typer.Option("--year", help="发现问题的年度")],
+    out: Annotated[Path, typer.Option("--out", help="导出的整改台账 Excel 文件")],
+    college: Annotated[
+        str | None, typer.Option("--college", help="只导出这个二级党组织（编码）及其支部的问题")
+    ] = None,
+) -> None:
+    """导出问题清单：预填好的整改台账（学院填写整改措施、状态后放回收件箱即可入库）。"""
+    from dagster_project.reports.problem_sheet import write_problem_sheet
+
+    home = _home()
+    try:
+        sheet = write_problem_sheet(home.serving, year, out, college)
+    except (ValueError, FileNotFoundError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    scope = f"二级党组织 {college}" if college else "全校"
+    console.print(f"已导出 {sheet.year} 年度问题清单（{scope}）：{sheet.problems} 个问题 → {sheet.path}")
 
 
 @app.command()
@@ -296,7 +196,7 @@ def freeze(
     ] = False,
 ) -> None:
     """冻结某年度已发布的考核结果：之后的运行保持这些结果不变，若重新计算会不同则列出差异（marts.frozen_diff）。"""
-    from dagster_project.freeze import FROZEN_TABLES, freeze_year
+    from dagster_project.serving.freeze import FROZEN_TABLES, freeze_year
 
     home = _home()
     try:
@@ -325,12 +225,20 @@ def freeze(
 @app.command()
 def templates(out: Annotated[Path, typer.Option("--out", help="模板输出目录")]) -> None:
     """生成空白填报模板：每类表格一个工作簿，表头带填写说明。"""
-    from dagster_project.templates import write_templates
+    from dagster_project.reports.templates import write_templates
 
     written = write_templates(out)
     console.print(f"已生成 {len(written)} 个模板 → {out}")
     for path in written:
         console.print(f"  {path.name}")
+
+
+# ---- 报送: check and submit (submit/commands.py) -------------------------------------------------
+
+from dagster_project.submit import commands as _submit_commands  # noqa: E402
+
+app.command()(_submit_commands.check)
+app.command()(_submit_commands.submit)
 
 
 # ---- dashboard logins -----------------------------------------------------------------------------
@@ -380,7 +288,7 @@ def user_add(
     replace: Annotated[bool, typer.Option("--replace", help="用户已存在时覆盖其密码和角色")] = False,
 ) -> None:
     """添加看板登录用户；密码从标准输入读取（echo 密码 | dangjian user add ...），在终端中则隐藏输入。"""
-    from dagster_project.users import UserError, add_user, check_name, check_role
+    from dagster_project.access import UserError, add_user, check_name, check_role
 
     home = _home()
     try:
@@ -402,7 +310,7 @@ def user_add(
 @user_app.command("list")
 def user_list() -> None:
     """列出看板登录用户（不显示密码）。"""
-    from dagster_project.users import UserError, list_users
+    from dagster_project.access import UserError, list_users
 
     home = _home()
     try:
@@ -429,7 +337,7 @@ def user_list() -> None:
 @user_app.command("remove")
 def user_remove(name: Annotated[str, typer.Argument(help="要删除的用户名")]) -> None:
     """删除看板登录用户（其已登录的会话随即失效）。"""
-    from dagster_project.users import UserError, list_users, remove_user
+    from dagster_project.access import UserError, list_users, remove_user
 
     home = _home()
     try:
@@ -454,8 +362,11 @@ def user_remove(name: Annotated[str, typer.Argument(help="要删除的用户名"
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
 
-def streamlit_command(port: int, allowed_hosts: Sequence[str] = ()) -> list[str]:
-    hosts = [h for h in (*LOCAL_HOSTS, *allowed_hosts) if h]
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def streamlit_command(port: int, allowed_hosts: Sequence[str] = (), host: str = "127.0.0.1") -> list[str]:
+    hosts = [h for h in (*LOCAL_HOSTS, *allowed_hosts, host) if h]
     return [
         sys.executable,
         "-m",
@@ -465,7 +376,10 @@ def streamlit_command(port: int, allowed_hosts: Sequence[str] = ()) -> list[str]
         "--server.headless",
         "true",
         "--server.address",
-        "127.0.0.1",
+        host,
+        # uploads (数据报送) are accepted only with the page's XSRF token
+        "--server.enableXsrfProtection",
+        "true",
         "--server.port",
         str(port),
         "--browser.gatherUsageStats",
@@ -477,8 +391,8 @@ def streamlit_command(port: int, allowed_hosts: Sequence[str] = ()) -> list[str]
 
 
 def _exec(command: list[str]) -> None:
-    # A process started from a non-interactive shell inherits SIGINT=ignored; give Ctrl-C and
-    # SIGTERM their meaning back before handing over (reference/probe.md §6).
+    # A process started from a non-interactive shell inherits SIGINT=ignored (and exec keeps it):
+    # give Ctrl-C and SIGTERM their meaning back before handing over, or they would not stop it.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.execv(command[0], command)
@@ -498,16 +412,48 @@ def serve(
             "逗号分隔）：只有来自它的 X-Forwarded-For 才被采信，用于按客户端限制登录失败；默认不采信"
         ),
     ] = None,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="监听地址；127.0.0.1 以外的地址（校园网访问）须先用 dangjian user add 添加登录用户"
+        ),
+    ] = "127.0.0.1",
+    daemon: Annotated[
+        bool, typer.Option(help="同时启动 Dagster 守护进程：收件箱有新文件（含数据报送）时自动运行")
+    ] = True,
 ) -> None:
-    """启动看板（只读 serving.duckdb），地址 http://127.0.0.1:PORT 。"""
+    """启动看板（只读 serving.duckdb），地址 http://127.0.0.1:PORT ；并启动自动运行的守护进程。"""
+    from dagster_project.access import UserError, read_users
+
     home = _home()
+    if host not in LOOPBACK:
+        try:
+            logins = read_users(home.users)
+        except UserError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+        if not logins:
+            console.print(
+                f"[red]尚无登录用户：免登录的看板只能在本机（127.0.0.1）使用，不能监听 {host}。"
+                "请先用 dangjian user add 添加用户。[/red]"
+            )
+            raise typer.Exit(2)
     if not home.serving.exists():
         console.print(f"[yellow]尚无发布的数据快照 {home.serving}，请先运行 dangjian run。[/yellow]")
-    console.print(f"看板：http://127.0.0.1:{port}  （数据：{home.serving}）")
+    console.print(f"看板：http://{host}:{port}  （数据：{home.serving}）")
     if trusted_proxy:  # else whatever DANGJIAN_TRUSTED_PROXIES says (none when unset)
         os.environ[TRUSTED_PROXIES_ENV] = ",".join(trusted_proxy)
     os.chdir(REPO_ROOT)  # Streamlit reads .streamlit/config.toml from the working directory
-    _exec(streamlit_command(port, allowed_host or ()))
+    command = streamlit_command(port, allowed_host or (), host)
+    if not daemon:
+        _exec(command)
+    import subprocess
+
+    from dagster_project.pipeline.daemon import start_daemon, supervise
+
+    console.print(f"自动运行：Dagster 守护进程（收件箱传感器，日志 {home.dagster_home / 'daemon.log'}）")
+    children = [subprocess.Popen(command), start_daemon(home)]
+    raise typer.Exit(supervise(children))
 
 
 @app.command()
@@ -520,7 +466,7 @@ def up(
     if not any(p.is_file() for p in home.inbox.rglob("*")):
         demo(seed=seed, scale=1.0)
     run()
-    serve(port=port, allowed_host=None, trusted_proxy=None)
+    serve(port=port, allowed_host=None, trusted_proxy=None, host="127.0.0.1", daemon=True)
 
 
 @app.command()

@@ -14,8 +14,6 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO_ROOT / "dbt"
 DASHBOARD_APP = REPO_ROOT / "dashboards" / "app.py"
-# Reverse proxies whose X-Forwarded-For the dashboard believes (`dangjian serve --trusted-proxy`).
-TRUSTED_PROXIES_ENV = "DANGJIAN_TRUSTED_PROXIES"
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 
@@ -55,7 +53,7 @@ class Home:
 
     @property
     def users(self) -> Path:
-        """Dashboard logins (dagster_project/users.py); none means the dashboard runs open on 127.0.0.1."""
+        """Dashboard logins (dagster_project/access); none means the dashboard runs open on 127.0.0.1."""
         return self.root / "users.json"
 
     @property
@@ -77,12 +75,10 @@ class Home:
                 if file.exists():
                     private(file)
         yaml = self.dagster_home / "dagster.yaml"
-        if not yaml.exists():
-            # One DuckDB writer at a time (stack.md §4.2); no telemetry on an offline machine.
-            yaml.write_text(
-                "telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\n",
-                encoding="utf-8",
-            )
+        if not yaml.exists() or yaml.read_text(encoding="utf-8") == _OLD_DAGSTER_YAML:
+            # One DuckDB writer at a time (a second writer process is refused the file), one queued
+            # run at a time (the daemon's sensor runs); no telemetry on an offline machine.
+            yaml.write_text(_DAGSTER_YAML, encoding="utf-8")
         return self
 
     def export_env(self) -> None:
@@ -92,6 +88,10 @@ class Home:
         os.environ.setdefault("DO_NOT_TRACK", "1")
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
         os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+
+_OLD_DAGSTER_YAML = "telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\n"
+_DAGSTER_YAML = _OLD_DAGSTER_YAML + "  runs:\n    max_concurrent_runs: 1\n"
 
 
 def private(path: Path) -> None:

@@ -1,8 +1,8 @@
 """党建考核数据仓库 — Streamlit entry point (`dangjian serve`).
 
-Reads only the published snapshot `serving.duckdb` (see dashboards/data.py). Add a page with one line
-in PAGES. Once users exist (`dangjian user add`), every page needs a login (dashboards/auth.py); a
-学院 login sees only its own college (enforced in dashboards/data.py) and has no 自助查询 page.
+Reads only the published snapshot `serving.duckdb` (dashboards/snapshot.py). Add a page with one
+line in PAGES. Once users exist (`dangjian user add`), every page needs a login (dashboards/auth.py); a
+学院 login sees only its own college (enforced in dashboards/scoping.py) and has no 自助查询 page.
 """
 
 import sys
@@ -11,16 +11,18 @@ from pathlib import Path
 import streamlit as st
 
 HERE = Path(__file__).resolve().parent
+FAVICON = HERE / "favicon.png"
 if str(HERE.parent) not in sys.path:  # `streamlit run dashboards/app.py` without the package installed
     sys.path.insert(0, str(HERE.parent))
 
 from dashboards import auth  # noqa: E402
-from dashboards.data import (  # noqa: E402
+from dashboards.queries import query  # noqa: E402
+from dashboards.queries.app import LOGIN_COLLEGE_NAME_SQL  # noqa: E402
+from dashboards.snapshot import (  # noqa: E402
     NO_SNAPSHOT_MESSAGE,
     build_id,
     has_table,
     published_at,
-    query,
     serving_path,
     snapshot_exists,
 )
@@ -47,10 +49,34 @@ PAGES = [
         url_path="tasks",
     ),
     st.Page(
+        HERE / "pages" / "rectification.py",
+        title="整改跟踪",
+        icon=":material/task_alt:",
+        url_path="rectification",
+    ),
+    st.Page(
+        HERE / "pages" / "development.py",
+        title="党员队伍",
+        icon=":material/groups:",
+        url_path="development",
+    ),
+    st.Page(
         HERE / "pages" / "year_end.py",
         title="年终考核",
         icon=":material/workspace_premium:",
         url_path="year-end",
+    ),
+    st.Page(
+        HERE / "pages" / "submit.py",
+        title="数据报送",
+        icon=":material/upload_file:",
+        url_path="submit",
+    ),
+    st.Page(
+        HERE / "pages" / "submission_progress.py",
+        title="报送进度",
+        icon=":material/event_available:",
+        url_path="progress",
     ),
     st.Page(
         HERE / "pages" / "data_quality.py",
@@ -72,7 +98,8 @@ PAGES = [
     ),
 ]
 
-st.set_page_config(page_title="党建考核数据仓库", page_icon=":material/flag:", layout="wide")
+# A file of our own: a material-icon favicon would be fetched from a font CDN by every browser.
+st.set_page_config(page_title="党建考核数据仓库", page_icon=str(FAVICON), layout="wide")
 
 # Always declare the navigation (even with no snapshot, even before login) so Streamlit never falls
 # back to listing pages/. Before login it is hidden: the page asked for in the URL opens after login.
@@ -94,10 +121,7 @@ if login is None:
 else:
     college_name = None
     if login.college is not None and snapshot_exists() and has_table("marts", "dim_org"):
-        names = query(
-            "select org_name from marts.dim_org where org_code = ? order by year desc limit 1",
-            [login.college],
-        )
+        names = query(LOGIN_COLLEGE_NAME_SQL, [login.college])
         college_name = names["org_name"][0] if names.height else None
     auth.login_sidebar(login, college_name)
 

@@ -15,7 +15,7 @@ for a download button offered before (`deferred` checks again when the file is m
 
 Failed logins slow down the client that made them (dashboards/login_limits.py), never the account.
 
-The role is enforced in dashboards/data.py (`data_scope` below decides which rows a query sees);
+The role is enforced in dashboards/scoping.py (`data_scope` below decides which rows a query sees);
 this module only decides who the viewer is and which pages the navigation lists.
 """
 
@@ -30,8 +30,8 @@ from typing import Any, NoReturn, TypeVar
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dagster_project.home import Home
-from dagster_project.users import ROLE_ORG, ROLES, User, UserError, read_users, verify_login
+from dagster_project import access
+from dagster_project.access import ROLE_ORG, ROLES, User, UserError, read_users, verify_login
 from dashboards.login_limits import LOCAL_CLIENT, LoginThrottle, client_of_session, connection_address
 
 SESSION_KEY = "dangjian_login"
@@ -109,7 +109,7 @@ def login_throttle() -> LoginThrottle:
 
 
 def users_file() -> Path:
-    return Home.from_env().users
+    return access.users_file()
 
 
 # Users files this process has seen exist. For such a file the logins stay on until the process

@@ -4,12 +4,13 @@ Pure functions (no Streamlit), so tests can inspect `chart.to_dict()` without re
 cast to Float64 here as a second guard against DECIMAL columns, which Vega-Lite plots at the wrong scale.
 """
 
-from collections.abc import Mapping
+import os
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import polars as pl
 
-from dashboards.labels import GRADES, MAX_STARS, STAR_LABELS, star_label
+from dashboards.labels import MAX_STARS, STAR_LABELS, star_label
 
 # Party red for ★5 fading to pale gold for ★1; grey for 不定级 (一票否决).
 STAR_COLORS: tuple[str, ...] = ("#9e9e9e", "#f3d9a4", "#f0b45c", "#e57c3a", "#d1432b", "#a50f15")
@@ -90,40 +91,65 @@ def branch_total_bar(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.Lay
 
 def dimension_heatmap(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.LayerChart:
     """Branch × dimension grid of the 七个有力 scores (0–100), rows in rank order."""
-    data = _prepare(df, dimensions)
+    return _score_grid(
+        _prepare(df, dimensions), "rank_overall", dimensions, "支部", label_limit=260, short_limit=60
+    )
+
+
+def short_names(names: list[str]) -> dict[str, str]:
+    """Names without the ending they all share ("教育党员有力", "管理党员有力" -> "教育党员", "管理党员"):
+    the full names of seven dimensions do not fit side by side above narrow cells."""
+    if len(names) < 2:
+        return {n: n for n in names}
+    suffix = os.path.commonprefix([n[::-1] for n in names])[::-1]
+    if any(len(n) == len(suffix) for n in names):
+        suffix = ""
+    return {n: n.removesuffix(suffix) if suffix else n for n in names}
+
+
+def _score_grid(
+    data: pl.DataFrame,
+    rank: str,
+    dimensions: Mapping[str, str],
+    what: str,
+    *,
+    label_limit: int,
+    short_limit: int,
+) -> alt.LayerChart:
+    """Org × dimension grid of scores (0–100), rows in `rank` order, a row label `label` per org."""
     order = data["label"].to_list()
+    short = short_names(list(dimensions.values()))
     long = (
-        data.select("rank_overall", "label", *dimensions)
-        .unpivot(index=["rank_overall", "label"], variable_name="code", value_name="score")
+        data.select(rank, "label", *dimensions)
+        .unpivot(index=[rank, "label"], variable_name="code", value_name="score")
         .drop_nulls("score")
         .with_columns(
             pl.col("code").replace_strict(dict(dimensions), return_dtype=pl.String).alias("dimension")
         )
-        .with_columns(pl.col("dimension").str.strip_suffix("有力").alias("short"))
+        .with_columns(pl.col("dimension").replace_strict(short, return_dtype=pl.String).alias("short"))
     )
     base = alt.Chart(long).encode(
-        # 教育党员有力 -> 教育党员: seven full names do not fit side by side above narrow cells.
         x=alt.X(
             "short:N",
-            sort=[name.removesuffix("有力") for name in dimensions.values()],
+            sort=[short[name] for name in dimensions.values()],
             title=None,
             axis=alt.Axis(
                 orient="top",
                 labelAngle=0,
                 labelOverlap=False,
                 labelFontSize=10,
-                labelLimit=60,
+                labelLimit=short_limit,
                 labelFlush=False,
                 ticks=False,
                 domain=False,
             ),
         ),
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelFlush=False)),
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=label_limit, labelFlush=False)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color("score:Q", scale=alt.Scale(scheme="orangered", domain=[0, 100]), legend=None),
         tooltip=[
-            alt.Tooltip("label:N", title="支部"),
+            alt.Tooltip("label:N", title=what),
             alt.Tooltip("dimension:N", title="维度"),
             alt.Tooltip("score:Q", title="得分", format=".2f"),
         ],
@@ -224,10 +250,16 @@ def task_completion_bar(df: pl.DataFrame, highlight: str | None = None) -> alt.L
 
 # ---- 二级党组织 (marts.college_scores): 排名 and 趋势 -------------------------------------------------
 
-GRADE_COLORS: tuple[str, ...] = ("#a50f15", "#e57c3a", "#f3d9a4", "#9e9e9e")  # 好, 较好, 一般, 差
+# Grades best first (好, 较好, 一般, 差 in the rulebook); a grade past the last colour gets the worst one.
+GRADE_COLORS: tuple[str, ...] = ("#a50f15", "#e57c3a", "#f3d9a4", "#9e9e9e")
 COLLEGE_LABEL_LIMIT = 200
 # Trend lines in series order: the college's composite (party red), its total, then a branch.
 TREND_COLORS: tuple[str, ...] = ("#c0392b", "#f0a04b", "#1f77b4", "#2ca02c", "#9467bd")
+
+
+def grade_colors(count: int) -> list[str]:
+    """A colour per grade, best first; a rulebook with more grades than colours repeats the worst's."""
+    return [GRADE_COLORS[min(i, len(GRADE_COLORS) - 1)] for i in range(count)]
 
 
 def _college_labels() -> pl.Expr:
@@ -254,10 +286,13 @@ def _prepare_colleges(df: pl.DataFrame, dimensions: Mapping[str, str]) -> pl.Dat
     )
 
 
-def college_score_bar(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.LayerChart:
+def college_score_bar(
+    df: pl.DataFrame, dimensions: Mapping[str, str], grades: Sequence[str] = ()
+) -> alt.LayerChart:
     """Horizontal bars of `composite` per college (二级党组织), ordered by `rank`.
 
-    Coloured by the year-end grade when the period has grades (Q4), else by stars. `df` needs rank,
+    Coloured by the year-end grade when the period has grades (Q4; `grades` best first, from the
+    rulebook), else by stars. `df` needs rank,
     college_code, college_name, composite, total, evaluation_score, stars, grade and the dimension
     columns named in `dimensions` (shown in the tooltip).
     """
@@ -278,7 +313,7 @@ def college_score_bar(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.La
         color = alt.Color(
             "grade:N",
             title="等次",
-            scale=alt.Scale(domain=list(GRADES), range=list(GRADE_COLORS)),
+            scale=alt.Scale(domain=list(grades), range=grade_colors(len(grades))),
             legend=alt.Legend(orient="bottom", direction="horizontal"),
         )
     else:
@@ -320,49 +355,9 @@ def college_score_bar(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.La
 def college_dimension_heatmap(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.LayerChart:
     """College × dimension grid of the 五个到位 scores (0–100), rows in rank order."""
     data = _prepare_colleges(df, dimensions)
-    order = data["label"].to_list()
-    long = (
-        data.select("rank", "label", *dimensions)
-        .unpivot(index=["rank", "label"], variable_name="code", value_name="score")
-        .drop_nulls("score")
-        .with_columns(
-            pl.col("code").replace_strict(dict(dimensions), return_dtype=pl.String).alias("dimension")
-        )
-        .with_columns(pl.col("dimension").str.strip_suffix("到位").alias("short"))
+    return _score_grid(
+        data, "rank", dimensions, "二级党组织", label_limit=COLLEGE_LABEL_LIMIT, short_limit=80
     )
-    base = alt.Chart(long).encode(
-        x=alt.X(
-            "short:N",
-            sort=[name.removesuffix("到位") for name in dimensions.values()],
-            title=None,
-            axis=alt.Axis(
-                orient="top",
-                labelAngle=0,
-                labelOverlap=False,
-                labelFontSize=10,
-                labelLimit=80,
-                labelFlush=False,
-                ticks=False,
-                domain=False,
-            ),
-        ),
-        y=alt.Y(
-            "label:N", sort=order, title=None, axis=alt.Axis(labelLimit=COLLEGE_LABEL_LIMIT, labelFlush=False)
-        ),
-    )
-    cells = base.mark_rect().encode(
-        color=alt.Color("score:Q", scale=alt.Scale(scheme="orangered", domain=[0, 100]), legend=None),
-        tooltip=[
-            alt.Tooltip("label:N", title="二级党组织"),
-            alt.Tooltip("dimension:N", title="维度"),
-            alt.Tooltip("score:Q", title="得分", format=".2f"),
-        ],
-    )
-    text = base.mark_text(fontSize=10).encode(
-        text=alt.Text("score:Q", format=".0f"),
-        color=alt.when(alt.datum.score >= 70).then(alt.value("white")).otherwise(alt.value("#333")),
-    )
-    return alt.layer(cells, text).properties(height=alt.Step(BAR_STEP))
 
 
 def score_trend_line(

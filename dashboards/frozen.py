@@ -11,13 +11,14 @@ from datetime import datetime
 import polars as pl
 import streamlit as st
 
-from dagster_project.freeze import FROZEN_TABLES
-from dashboards.data import has_table, query
-from dashboards.labels import BRANCH_DIMENSIONS, COLLEGE_DIMENSIONS
+from dagster_project.serving import FROZEN_TABLES
+from dashboards.queries import query, rulebook
+from dashboards.queries.frozen import DIFF_SQL, FROZEN_SQL, FROZEN_YEARS_SQL
+from dashboards.snapshot import has_table
 
-# Chinese names of the result columns that frozen_diff can name (others are shown as they are).
+# Chinese names of the result columns that frozen_diff can name besides the rulebook's dimensions
+# (others are shown as they are).
 COLUMN_LABELS: dict[str, str] = {
-    **{code: f"{code.upper()} {name}" for code, name in {**BRANCH_DIMENSIONS, **COLLEGE_DIMENSIONS}.items()},
     "base_total": "加减分前总分",
     "bonus": "加分",
     "deduction": "扣分",
@@ -27,7 +28,7 @@ COLUMN_LABELS: dict[str, str] = {
     "stars": "星级",
     "grade": "等次",
     "tier": "晋位升级",
-    "meets_hard_rules": "达到规范化硬性要求",
+    "meets_hard_rules": "达到硬性规定",
     "veto": "一票否决",
     "veto_detail": "否决事由",
     "adjustment_detail": "加减分说明",
@@ -45,22 +46,6 @@ COLUMN_LABELS: dict[str, str] = {
     "detail": "预警说明",
     "flag_name": "预警项",
 }
-
-FROZEN_SQL = "select max(frozen_at) as frozen_at from marts.frozen_years where year = ?"
-FROZEN_YEARS_SQL = "select year::BIGINT as year from marts.frozen_years order by year"
-
-# The org's name and college from the same year's dim_org; `college` (optional) keeps one college's rows.
-DIFF_SQL = """
-select
-    d.table_name, d.period, d.org_code,
-    coalesce(o.org_name, d.org_code) as org_name,
-    d.row_key, d.column_name, d.change, d.frozen_value, d.current_value, d.reason
-from marts.frozen_diff d
-left join marts.dim_org o on o.year = d.year and o.org_code = d.org_code
-where d.year = ?
-  and (?::VARCHAR is null or o.college_code = ? or d.org_code = ?)
-order by d.table_name, d.period nulls first, d.org_code, d.row_key, d.column_name nulls first
-"""
 
 
 def frozen_at(year: int) -> datetime | None:
@@ -114,7 +99,7 @@ def frozen_banner(year: int, college: str | None = None) -> bool:
             pl.col("org_name").alias("组织"),
             pl.col("row_key").alias("键"),
             pl.col("column_name")
-            .replace_strict(COLUMN_LABELS, default=pl.col("column_name"))
+            .replace_strict(column_labels(), default=pl.col("column_name"))
             .fill_null("整行")
             .alias("项目"),
             pl.col("change").alias("变化"),
@@ -124,3 +109,9 @@ def frozen_banner(year: int, college: str | None = None) -> bool:
         )
         st.dataframe(table, hide_index=True, height="auto" if table.height <= 15 else 480)
     return True
+
+
+def column_labels() -> dict[str, str]:
+    """Chinese names of the result columns: the rulebook's dimensions ("B1 教育党员有力"), then the rest."""
+    dimensions = {**rulebook.dimensions("branch"), **rulebook.dimensions("college")}
+    return {**{code: f"{code.upper()} {name}" for code, name in dimensions.items()}, **COLUMN_LABELS}

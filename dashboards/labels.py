@@ -1,17 +1,7 @@
-"""Chinese labels and display formatting shared by the pages (no scoring logic here)."""
+"""Chinese UI words and display formatting shared by the pages (no scoring logic here).
 
-# 七个有力: the branch dimensions b1…b7 of marts.branch_scores.
-BRANCH_DIMENSIONS: dict[str, str] = {
-    "b1": "教育党员有力",
-    "b2": "管理党员有力",
-    "b3": "监督党员有力",
-    "b4": "组织师生有力",
-    "b5": "宣传师生有力",
-    "b6": "凝聚师生有力",
-    "b7": "服务师生有力",
-}
-
-BRANCH_CATEGORIES: tuple[str, ...] = ("教工", "学生", "机关", "后勤", "离退休", "混合")
+The rulebook's own words — dimension names, grades, tiers — are not here: the pages read them from
+the published rule tables (dashboards/rulebook.py)."""
 
 NO_GRADE = "不定级"
 STAR_LABELS: tuple[str, ...] = (NO_GRADE, "★1", "★2", "★3", "★4", "★5")
@@ -42,29 +32,9 @@ CHECK_STAGES: dict[str, str] = {"parse": "读取检查", "cross": "交叉核对"
 ALL_FILES = "全部文件"
 WHOLE_FILE = "整个文件"  # the sheet of a reject about the whole file (row_number NULL, sheet NULL)
 
-# 五个到位: the college dimensions c1…c5 of marts.college_scores (C1…C5 in college_indicators.dimension).
-COLLEGE_DIMENSIONS: dict[str, str] = {
-    "c1": "政治引领到位",
-    "c2": "责任落实到位",
-    "c3": "思想政治工作到位",
-    "c4": "党支部建设到位",
-    "c5": "队伍与保障到位",
-}
-
 # 任务清单: marts.tasks.status, in the order work moves.
 TASK_STATUSES: tuple[str, ...] = ("未启动", "推进中", "已完成")
 OVERDUE_MARK = "⚠ 逾期"
-
-# 年终等次: marts.college_scores.grade (Q4 only), best first.
-GRADES: tuple[str, ...] = ("好", "较好", "一般", "差")
-
-
-def dimension_label(code: str | None) -> str:
-    """ "C1"/"c1" -> "C1 政治引领到位"; "B3" -> "B3 监督党员有力"; unknown codes are returned as they are."""
-    if not code:
-        return ""
-    name = {**BRANCH_DIMENSIONS, **COLLEGE_DIMENSIONS}.get(code.lower())
-    return f"{code.upper()} {name}" if name else code
 
 
 def rank_change_text(change: int | None) -> str | None:
@@ -81,19 +51,6 @@ def rank_change_text(change: int | None) -> str | None:
 
 # ---- 排名 / 趋势: 二级党组织 (marts.college_scores) -------------------------------------------------
 
-# 五个到位: the college dimensions c1…c5 of marts.college_scores.
-COLLEGE_DIMENSIONS: dict[str, str] = {
-    "c1": "政治引领到位",
-    "c2": "责任落实到位",
-    "c3": "思想政治工作到位",
-    "c4": "党支部建设到位",
-    "c5": "队伍与保障到位",
-}
-
-# 年终等次 (college_scores.grade, Q4 only), best first.
-GRADES: tuple[str, ...] = ("好", "较好", "一般", "差")
-# 晋位升级 (branch_scores.tier, Q4 only), best first.
-TIERS: tuple[str, ...] = ("红旗", "示范性", "规范化")
 NO_VALUE = "—"
 
 

@@ -20,7 +20,7 @@ import sys
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web.cli import main
 
-from dagster_project.home import TRUSTED_PROXIES_ENV
+from dagster_project.access import TRUSTED_PROXIES_ENV
 
 if __name__ == "__main__":
     PagesManager.uses_pages_directory = False

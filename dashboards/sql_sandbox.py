@@ -28,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboards import auth, data
+from dashboards import auth, snapshot
 from dashboards.sql_policy import QueryError, error_text, hide_paths, statement_body
 
 SQL_DEFAULT_LIMIT = 1_000
@@ -79,7 +79,7 @@ def check_readonly_sql(sql: str, tables: Collection[str] | None = None) -> str |
 
 
 def marts_tables(path: str | Path) -> list[str]:
-    frame = data.run_query(
+    frame = snapshot.run_query(
         path,
         "select table_name from duckdb_tables() where database_name = current_database() "
         "and schema_name = 'marts' order by 1",
@@ -98,11 +98,11 @@ def run_readonly_sql(
 
     Refused statements, errors and the limits raise QueryError with a Chinese message.
     """
-    if data.current_scope() is not None:
+    if snapshot.current_scope() is not None:
         raise QueryError(SQL_FORBIDDEN_MESSAGE)
-    path = Path(path) if path is not None else data.serving_path()
+    path = Path(path) if path is not None else snapshot.serving_path()
     if not path.is_file():
-        raise QueryError(data.NO_SNAPSHOT_MESSAGE)
+        raise QueryError(snapshot.NO_SNAPSHOT_MESSAGE)
     body = statement_body(sql, marts_tables(path))
     limits = limits or SqlLimits(timeout_s=timeout_s)
     user = auth.viewer()

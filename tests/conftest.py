@@ -12,6 +12,19 @@ os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 _MAIN = sys.modules["__main__"]
 
 
+def pytest_configure(config):
+    """Write dbt's manifest before collection: test modules import the @dbt_assets module, which reads
+    it when imported, and a fresh clone has none (collection stopped on it). A dbt project that does
+    not parse is left for the tests that run dbt to report."""
+    import contextlib
+    import subprocess
+
+    from dagster_project.transform.project import ensure_manifest
+
+    with contextlib.suppress(subprocess.CalledProcessError):
+        ensure_manifest()
+
+
 @pytest.fixture(autouse=True)
 def _keep_main_module():
     """Streamlit's script runner (AppTest) installs the page it runs as `__main__` and leaves it there;
@@ -23,7 +36,7 @@ def _keep_main_module():
 
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
-    from dagster_project.project import ensure_manifest
+    from dagster_project.transform.project import ensure_manifest
 
     return ensure_manifest()
 
@@ -51,20 +64,20 @@ def demo_home(tmp_path_factory, dbt_manifest):
 
 @pytest.fixture(scope="session")
 def trust_home(tmp_path_factory, dbt_manifest) -> Path:
-    """The tiny university of tests/trust_home.py, built once through the real `dangjian run`.
+    """The tiny university of tests/support/trust_home.py, built once through the real `dangjian run`.
     Read-only: tests that run the pipeline work on a copy."""
-    from tests.trust_home import build_home
+    from tests.support.trust_home import build_home
 
     return build_home(tmp_path_factory.mktemp("trust_home"))
 
 
 @pytest.fixture(scope="session")
 def crashed_home(trust_home, tmp_path_factory):
-    """A copy of trust_home after tests/trust_home.py `crash_and_recover`: (home, {step: Step}).
+    """A copy of trust_home after tests/support/trust_home.py `crash_and_recover`: (home, {step: Step}).
     The crash tests check each step; the rebuild test starts from the history it leaves."""
     import shutil
 
-    from tests.trust_home import crash_and_recover
+    from tests.support.trust_home import crash_and_recover
 
     home = tmp_path_factory.mktemp("crashed") / "home"
     shutil.copytree(trust_home, home)

@@ -7,46 +7,29 @@ Recomputed in full on every run: a correction in one file (a new branch in 组�
 rejects it explains in the others.
 """
 
-from dataclasses import dataclass
-
 import duckdb
 
-from dagster_project.contracts import KINDS, SHEET_KINDS, SheetKind
+from dagster_project.contracts import CODE_SETS, SHEET_KINDS, CodeSet, Reference, SheetKind
+from dagster_project.ingest.scope import scope_problems_sql
 from dagster_project.ingest.task_owners import place_task_owners
 
-BRANCH_TYPES = ("党支部", "直属党支部")
+
+def code_set_sql(target: CodeSet, codes: str = "raw") -> str:
+    """(year, code) of every code in a code set, from schema `codes` (raw in a run; a preview's
+    schema of the published codes plus the previewed file's own)."""
+    sql = f"select year, {target.column} as code from {codes}.{target.kind}"
+    if target.only is not None:
+        column, values = target.only
+        sql += f" where {column} in ({', '.join(repr(v) for v in values)})"
+    return sql
 
 
-@dataclass(frozen=True)
-class Reference:
-    kind: str
-    column: str
-    target: str  # orgs | branches | members
-    year: str  # SQL for the assessment year of the row (alias t)
-
-
-# The year is qualified with the row's alias `t`: inside the check's subquery a bare `year` would be
-# the target's own column, and a row of a year without that 组织架构 would pass unchecked.
-REFERENCES = (
-    Reference("orgs", "parent_code", "orgs", "t.year"),
-    Reference("members", "branch_code", "branches", "t.year"),
-    Reference("training", "member_key", "members", "year(t.started_on)"),
-    Reference("dues", "member_key", "members", "year(t.month)"),
-    Reference("activities", "org_code", "orgs", "year(t.held_on)"),
-    Reference("funding", "org_code", "orgs", "year(t.booked_on)"),
-    Reference("evaluations", "org_code", "orgs", "t.year"),
-    Reference("adjustments", "org_code", "orgs", "t.year"),
-    Reference("checklist", "org_code", "orgs", "t.year"),
-)
-
-_TARGETS = {
-    "orgs": ("select year, org_code as code from raw.orgs", "组织架构"),
-    "branches": (
-        f"select year, org_code as code from raw.orgs where org_type in {BRANCH_TYPES}",
-        "组织架构（作为党支部）",
-    ),
-    "members": ("select year, member_key as code from raw.members", "党员花名册"),
-}
+def year_sql(kind: SheetKind, ref: Reference) -> str:
+    """The assessment year of a row aliased `t`: its int column, or the year its date falls in."""
+    column = kind.column(ref.year_from)
+    # Qualified with the row's alias `t`: inside the check's subquery a bare `year` would be the
+    # target's own column, and a row of a year without that 组织架构 would pass unchecked.
+    return f"t.{column.name}" if column.type == "int" else f"year(t.{column.name})"
 
 
 def _row_values_sql(kind: SheetKind, alias: str) -> str:
@@ -59,7 +42,7 @@ def _row_values_sql(kind: SheetKind, alias: str) -> str:
     return f"cast(json_object({', '.join(pairs)}) as varchar)"
 
 
-def _insert_rejects(con: duckdb.DuckDBPyConnection, kind: SheetKind, alias: str, body: str) -> None:
+def insert_rejects(con: duckdb.DuckDBPyConnection, kind: SheetKind, alias: str, body: str) -> None:
     """body: a query over raw.<kind> aliased `alias`, selecting column_name, raw_value, reason."""
     con.execute(
         f"""
@@ -78,7 +61,7 @@ def _insert_rejects(con: duckdb.DuckDBPyConnection, kind: SheetKind, alias: str,
     )
 
 
-def resolve_names(con: duckdb.DuckDBPyConnection) -> None:
+def resolve_names(con: duckdb.DuckDBPyConnection, codes: str = "raw") -> None:
     """Codes given as names (所在党支部) → codes of that year's 组织架构, by exact name."""
     for kind in SHEET_KINDS:
         for column in kind.named:
@@ -86,7 +69,7 @@ def resolve_names(con: duckdb.DuckDBPyConnection) -> None:
                 f"""
                 update raw.{kind.table} as t
                 set {column.name} = (
-                    select min(o.org_code) from raw.orgs as o
+                    select min(o.org_code) from {codes}.orgs as o
                     where o.year = t.year and o.org_name = t.{column.name_column}
                 )
                 where t.{column.name_column} is not null
@@ -94,31 +77,33 @@ def resolve_names(con: duckdb.DuckDBPyConnection) -> None:
             )
 
 
-def check_references(con: duckdb.DuckDBPyConnection) -> None:
-    for ref in REFERENCES:
-        kind = KINDS[ref.kind]
-        column = kind.column(ref.column)
-        target_sql, target_label = _TARGETS[ref.target]
-        given = (
-            f"coalesce(t.{column.name_column}, t.{ref.column})" if column.name_headers else f"t.{ref.column}"
-        )
-        _insert_rejects(
-            con,
-            kind,
-            "r",
-            f"""
-            select t._source_file, t._sheet, t._row_number,
-                   '{column.header}' as column_name, {given} as raw_value,
-                   '「{column.header}」' || {given} || ' 不在'
-                       || cast({ref.year} as varchar) || '年度{target_label}中' as reason
-            from raw.{kind.table} as t
-            where ({given}) is not null
-              and not exists (
-                  select 1 from ({target_sql}) as target
-                  where target.year = {ref.year} and target.code = t.{ref.column}
-              )
-            """,
-        )
+def reference_problems_sql(kind: SheetKind, ref: Reference, rows: str, codes: str = "raw") -> str:
+    """The rows of `rows` (a relation of `kind`'s loaded rows, lineage columns included) whose `ref`
+    names no code of its year: (_source_file, _sheet, _row_number, column_name, raw_value, reason).
+    The code sets are read from schema raw, so a preview of one file can run it against a warehouse."""
+    column = kind.column(ref.column)
+    target = CODE_SETS[ref.target]
+    year = year_sql(kind, ref)
+    given = f"coalesce(t.{column.name_column}, t.{ref.column})" if column.name_headers else f"t.{ref.column}"
+    return f"""
+        select t._source_file, t._sheet, t._row_number,
+               '{column.header}' as column_name, {given} as raw_value,
+               '「{column.header}」' || {given} || ' 不在'
+                   || cast({year} as varchar) || '年度{target.label}中' as reason
+        from {rows} as t
+        where ({given}) is not null
+          and not exists (
+              select 1 from ({code_set_sql(target, codes)}) as target
+              where target.year = {year} and target.code = t.{ref.column}
+          )
+        """
+
+
+def check_references(con: duckdb.DuckDBPyConnection, codes: str = "raw") -> None:
+    """Every reference a sheet kind declares (SheetKind.references), row by row."""
+    for kind in SHEET_KINDS:
+        for ref in kind.references:
+            insert_rejects(con, kind, "r", reference_problems_sql(kind, ref, f"raw.{kind.table}", codes))
 
 
 # Rows a duplicate's reason lists: enough to find the copies, however many there are.
@@ -131,12 +116,14 @@ def check_duplicates(con: duckdb.DuckDBPyConnection) -> None:
     aggregate), so time and memory grow with the rows, not with the square of a group's size, and
     each reason has the same bounded length however often a row was pasted."""
     for kind in SHEET_KINDS:
+        if not kind.key:  # a kind whose rows may repeat (整改台账: the latest report of a problem counts)
+            continue
         key = ", ".join(kind.key)
         headers = "、".join(kind.column(k).header for k in kind.key)
         key_text = " || '、' || ".join(f"coalesce(cast(n.{k} as varchar), '（空）')" for k in kind.key)
         same_key = " and ".join(f"n.{k} is not distinct from f.{k}" for k in kind.key)
         place = "'「' || _source_file || '」' || _sheet || '第' || _row_number || '行'"
-        _insert_rejects(
+        insert_rejects(
             con,
             kind,
             "r",
@@ -168,9 +155,22 @@ def check_duplicates(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def check_across_files(con: duckdb.DuckDBPyConnection) -> None:
+def check_scope(con: duckdb.DuckDBPyConnection, scoped: dict[str, str], codes: str = "raw") -> None:
+    """Rows of a college login's files that belong to another college (scope.py)."""
+    for kind in SHEET_KINDS:
+        body = scope_problems_sql(kind, f"raw.{kind.table}", scoped, codes)
+        if body is not None:
+            insert_rejects(con, kind, "r", body)
+
+
+def check_across_files(
+    con: duckdb.DuckDBPyConnection, scopes: dict[str, str] | None = None, codes: str = "raw"
+) -> None:
+    """scopes: {file: college code} of the files a college login submitted (their rows must be the
+    college's own, scope.py); codes: the schema the code sets are read from (a preview's differs)."""
     con.execute("delete from raw.rejects where check_stage = 'cross'")
-    resolve_names(con)
-    check_references(con)
+    resolve_names(con, codes)
+    check_references(con, codes)
+    check_scope(con, scopes or {}, codes)
     check_duplicates(con)
-    place_task_owners(con)  # 任务清单's 责任单位: orgs, departments, groups (task_owners.py)
+    place_task_owners(con, orgs_table=f"{codes}.orgs")  # 任务清单's 责任单位 (task_owners.py)

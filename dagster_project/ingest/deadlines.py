@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+import polars as pl
+
 
 class Deadline(NamedTuple):
     on: dt.date | None  # the date the text names first (None: no single deadline)
@@ -57,9 +59,32 @@ def read_deadlines(
 
 
 def _column_dates(texts: list[str]) -> list[dt.date | None]:
-    from dagster_project.ingest.reader import _dates_of  # imported here: the reader imports this module
+    from dagster_project.ingest.typed import dates_of  # imported here: the demo needs no polars typing
 
-    return _dates_of(texts)
+    return dates_of(texts)
+
+
+def deadline_columns(frame: pl.DataFrame, column: str, year: str) -> list[pl.Series]:
+    """The date, `ongoing` and `understood` of deadline column `column` of a typed sheet frame (names
+    from `deadline_names`), each text read once per distinct (text, year); `year` is the typed
+    column a deadline without a year falls in."""
+    pairs = pl.DataFrame({"text": frame[column], "year": frame[year]})
+    distinct = pairs.unique(maintain_order=True)
+    years = [int(y) if y is not None and 1 <= y <= 9999 else None for y in distinct["year"].to_list()]
+    read = read_deadlines(distinct["text"].to_list(), years, _column_dates)
+    on, ongoing, understood = deadline_names(column)
+    distinct = distinct.with_columns(
+        pl.Series(on, [d.on for d in read], dtype=pl.Date),
+        pl.Series(ongoing, [d.ongoing for d in read], dtype=pl.Boolean),
+        pl.Series(understood, [d.understood for d in read], dtype=pl.Boolean),
+    )
+    joined = pairs.join(distinct, on=["text", "year"], how="left", nulls_equal=True, maintain_order="left")
+    return [joined[on], joined[ongoing], joined[understood]]
+
+
+def deadline_names(column: str) -> tuple[str, str, str]:
+    """The frame columns `deadline_columns` adds for `column`: its date, ongoing and understood."""
+    return f"__deadline_{column}", f"__ongoing_{column}", f"__understood_{column}"
 
 
 def _parts(text: str | None) -> list[str]:

@@ -131,7 +131,8 @@ def text_cells(typed: pl.DataFrame, columns: list[list[str]]) -> pl.DataFrame:
     owner = {name: j for j, names in enumerate(columns) for name in names}
     cells = typed.select(*texts, *[_odd_float(pl.col(n)).any().alias(f"odd {n}") for n in floats])
     for name in floats:
-        if cells[f"odd {name}"][0]:
+        # a sheet with no rows (a Parquet file of a header only) has no aggregate row to look at
+        if cells.height and cells[f"odd {name}"][0]:
             j = owner[name]
             rows = typed.select(_odd_float(pl.col(name)).arg_true()).to_series()
             reprs = [repr(v) for v in typed[name].gather(rows).to_list()]

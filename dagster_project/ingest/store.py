@@ -26,19 +26,25 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dagster_project.contracts import SHEET_KINDS
-from dagster_project.faults import crash_point
+from dagster_project.contracts import SHEET_KINDS, contract_fingerprint
 from dagster_project.ingest.archive import ArchivedFile, ArchiveIndex, CrashLog, archive_copy, file_hash
 from dagster_project.ingest.crosscheck import check_across_files
 from dagster_project.ingest.inbox import BEING_WRITTEN, copy_to_archive, hash_in_place, scan_inbox
 from dagster_project.ingest.reader import REJECT_SCHEMA, FileResult, empty_table, whole_file_result
+from dagster_project.ingest.scope import refuse_org_only
+from dagster_project.ingest.submissions import SUBMISSIONS_DDL, college_scopes, load_log
 from dagster_project.ingest.task_owners import OWNERS_DDL, OWNERS_TABLE
 from dagster_project.ingest.worker import Parsed, ParseLimits, ParsePool
+from dagster_project.pipeline.faults import crash_point
 
-# Bump when parsing rules change so that unchanged files are parsed again under the new rules.
+# Bump when the reading code changes so that unchanged files are parsed again under the new rules.
 # 6: tasks' owners and deadlines as 002 writes them, ID numbers outside their column rejected, and only
-# the header's width is read (rows with cells only right of it are blank)
-PARSER_VERSION = "6"
+# the header's width is read (rows with cells only right of it are blank); 7: a cell required when
+# another is filled (or blank)
+PARSER_RULES = "7"
+# A change of the contract (a new sheet kind, an alias, a rule) re-reads unchanged files as well: a sheet
+# of a kind the last run did not know is then found without anyone remembering to bump PARSER_RULES.
+PARSER_VERSION = f"{PARSER_RULES}.{contract_fingerprint()}"
 # Files are committed together until about this many rows: a commit per small file would write
 # every row twice (to the WAL, then at the checkpoint), while a large append goes to the file once.
 COMMIT_ROWS = 1_000_000
@@ -60,13 +66,14 @@ def expected_tables() -> dict[str, str]:
     lineage = (
         "_source_file VARCHAR, _sheet VARCHAR, _row_number BIGINT, _file_hash VARCHAR, _loaded_at TIMESTAMP"
     )
-    tables = {kind.table: f"{_ddl(empty_table(kind.kind))}, {lineage}" for kind in SHEET_KINDS}
+    tables = {kind.table: f"{_ddl(empty_table(kind))}, {lineage}" for kind in SHEET_KINDS}
     tables["rejects"] = f"{_ddl(pl.DataFrame(schema=REJECT_SCHEMA))}, file_hash VARCHAR, loaded_at TIMESTAMP"
     tables[OWNERS_TABLE] = OWNERS_DDL
     tables["files"] = (
         "source_file VARCHAR primary key, file_hash VARCHAR, parser_version VARCHAR, kinds VARCHAR, "
         "rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, loaded_at TIMESTAMP"
     )
+    tables["submissions"] = SUBMISSIONS_DDL
     return tables
 
 
@@ -236,6 +243,8 @@ def _sync(
     )
     scan = scan_inbox(inbox)
     present = scan.files
+    # a college login's files may carry only that college's rows (scope.py)
+    scopes = {name: college for name, college in college_scopes(archive).items() if name in present}
 
     for source_file in sorted(set(known) - set(present)):
         con.execute("begin")
@@ -281,7 +290,7 @@ def _sync(
             if outcome.crashed:  # remembered at once: a run that dies later must not try it again
                 crashes.record(digest, PARSER_VERSION, outcome.result.file_rejects["reason"][0], now)
                 summary.crashed.append(source_file)
-            yield outcome.result
+            yield refuse_org_only(outcome.result) if source_file in scopes else outcome.result
 
     committed: list[tuple[str, str, dt.datetime]] = []  # goes into the archive index once committed
     uncommitted = 0
@@ -319,7 +328,8 @@ def _sync(
             con.execute("begin")
             uncommitted = 0
     _report_skipped(con, skipped, set(known) & set(present), now)
-    check_across_files(con)
+    check_across_files(con, scopes)
+    load_log(con, archive)
     con.execute("commit")
     for done in committed:
         history.loaded(*done)

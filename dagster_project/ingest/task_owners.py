@@ -185,10 +185,10 @@ def nearest_year(year: int, years: list[int]) -> int | None:
     return min(years, key=lambda y: (abs(y - year), y)) if years else None
 
 
-def _loaded_orgs(con: duckdb.DuckDBPyConnection) -> dict[int, list[dict]]:
+def _loaded_orgs(con: duckdb.DuckDBPyConnection, orgs_table: str = "raw.orgs") -> dict[int, list[dict]]:
     rows = con.execute(
-        """
-        select year, org_code, org_name, org_type, parent_code from raw.orgs as o
+        f"""
+        select year, org_code, org_name, org_type, parent_code from {orgs_table} as o
         where not exists (
             select 1 from raw.rejects as r
             where r.check_stage = 'cross' and r.source_file = o._source_file
@@ -207,7 +207,9 @@ def _loaded_orgs(con: duckdb.DuckDBPyConnection) -> dict[int, list[dict]]:
 _LINEAGE = ("_source_file", "_sheet", "_row_number")
 
 
-def place_task_owners(con: duckdb.DuckDBPyConnection, departments_csv: Path | None = None) -> None:
+def place_task_owners(
+    con: duckdb.DuckDBPyConnection, departments_csv: Path | None = None, orgs_table: str = "raw.orgs"
+) -> None:
     """raw.task_owners for every task row; a row whose owners cannot be placed becomes a reject."""
     con.execute(f"create table if not exists raw.{OWNERS_TABLE} ({OWNERS_DDL})")
     con.execute(f"delete from raw.{OWNERS_TABLE}")
@@ -225,7 +227,7 @@ def place_task_owners(con: duckdb.DuckDBPyConnection, departments_csv: Path | No
     ).fetchall()
     if not tasks:
         return
-    orgs = _loaded_orgs(con)
+    orgs = _loaded_orgs(con, orgs_table)
     known = departments(departments_csv or DEPARTMENTS_CSV)
     structures = {y: _Structure.of(y, o) for y, o in orgs.items()}
     cells: dict[tuple[int, str], tuple[list[Owner], str | None, int | None]] = {}
@@ -297,13 +299,11 @@ def _clash(year: int, task_id: str, owners: list[Owner], lineage: tuple, rows_of
 
 
 def _reject(con: duckdb.DuckDBPyConnection, problems: list[tuple]) -> None:
-    from dagster_project.ingest.crosscheck import (
-        _insert_rejects,
-    )  # imported here: crosscheck calls this module
+    from dagster_project.ingest.crosscheck import insert_rejects  # here: crosscheck calls this module
 
     frame = pl.DataFrame(
         problems, schema=[*_LINEAGE, "column_name", "raw_value", "reason"], orient="row"
     ).unique(maintain_order=True)
     con.register("unplaced_owners", frame)
-    _insert_rejects(con, KINDS["tasks"], "r", "select * from unplaced_owners")
+    insert_rejects(con, KINDS["tasks"], "r", "select * from unplaced_owners")
     con.unregister("unplaced_owners")

@@ -8,16 +8,25 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts
-from dashboards.data import colleges_ranked, query
 from dashboards.frozen import frozen_banner
-from dashboards.labels import (
-    BRANCH_DIMENSIONS,
-    COLLEGE_DIMENSIONS,
-    MAX_STARS,
-    dimension_label,
-    rank_change_text,
-    star_string,
+from dashboards.labels import MAX_STARS, rank_change_text, star_string
+from dashboards.queries import query, rulebook
+from dashboards.queries.college_detail import (
+    BRANCH_INDICATORS_SQL,
+    BRANCHES_SQL,
+    CHECKLIST_SQL,
+    COLLEGE_INDICATORS_SQL,
+    COLLEGES_SQL,
+    FUNDING_SQL,
+    FUNDING_TOTALS_SQL,
+    MEMBER_TRAINING_SQL,
+    PERIODS_SQL,
+    SCORE_SQL,
+    TASKS_SQL,
+    WEAK_FLAGS_SQL,
 )
+from dashboards.queries.sources import indicator_source, source_rows
+from dashboards.snapshot import colleges_ranked
 
 TARGET_HELP = "按考核期折算后的要求或对应的分母；空表示没有要求（如支部均分）"
 RUN_HINT = "请把各学院的上报表放进收件箱后运行 dangjian run，再刷新本页。"
@@ -26,149 +35,11 @@ NAMES_NOTE = (
     "需要核对本人时请由有权限的组织员对照花名册。"
 )
 
-# Indicators counted from marts.activity_records: (level, indicator) -> (activity types, 书记主讲 only).
-ACTIVITY_INDICATORS: dict[tuple[str, str], tuple[tuple[str, ...], bool]] = {
-    ("branch", "party_lectures"): (("党课",), False),
-    ("branch", "theme_day_months"): (("主题党日",), False),
-    ("branch", "org_life_meeting"): (("组织生活会",), False),
-    ("branch", "democratic_review"): (("民主评议党员",), False),
-    ("branch", "heart_talks"): (("谈心谈话",), False),
-    ("branch", "member_meetings"): (("支部党员大会",), False),
-    ("branch", "committee_meetings"): (("支部委员会",), False),
-    ("branch", "attendance"): (("支部党员大会", "党课", "主题党日"), False),
-    ("branch", "publicity"): (("宣传活动",), False),
-    ("branch", "secretary_lecture"): (("党课",), True),
-    ("branch", "volunteering"): (("志愿服务",), False),
-    ("college", "center_group_study"): (("理论学习中心组",), False),
-    ("college", "joint_meetings"): (("党政联席会议",), False),
-    ("college", "secretary_lectures"): (("党课",), True),
-}
-NOT_PUBLISHED = {
-    "dues_on_time": "党费交纳明细（党费台账）没有发布到看板快照，请向组织部索取该支部的党费台账核对。",
-    "satisfaction": "述职评议票数没有发布到看板快照，请向组织部索取该支部的民主测评汇总表核对。",
-}
+# Columns of a detail table that only say which org and period a row is of (the page already does).
+HIDDEN_COLUMNS = ("year", "period", "quarter", "college_code", "structure_year", "owner_seq")
 
 STARS = {n: star_string(n) for n in range(MAX_STARS + 1)}
 SOURCE_COLUMNS = {"source_file": "来源文件", "source_sheet": "工作表", "source_row": "行号"}
-
-SCORE_SQL = f"""
-select
-    college_code, college_name, org_type,
-    member_count::BIGINT as member_count, branch_count::BIGINT as branch_count,
-    {", ".join(f"{c}::DOUBLE as {c}" for c in COLLEGE_DIMENSIONS)},
-    base_total::DOUBLE as base_total, bonus::DOUBLE as bonus, deduction::DOUBLE as deduction,
-    total::DOUBLE as total, evaluation_score::DOUBLE as evaluation_score, composite::DOUBLE as composite,
-    stars::BIGINT as stars, grade, veto, veto_detail, adjustment_detail,
-    rank::BIGINT as rank, rank_change::BIGINT as rank_change
-from marts.college_scores
-where period = ? and college_code = ?
-"""
-
-INDICATORS_SQL = """
-select dimension, indicator, indicator_name,
-    value::DOUBLE as value, target::DOUBLE as target, score::DOUBLE as score, weight::DOUBLE as weight
-from marts.{table}
-where period = ? and org_code = ?
-order by dimension, weight desc, indicator
-"""
-
-BRANCHES_SQL = f"""
-select
-    rank_in_college::BIGINT as rank_in_college, rank_overall::BIGINT as rank_overall,
-    branch_code, branch_name, branch_category, member_count::BIGINT as member_count,
-    {", ".join(f"{c}::DOUBLE as {c}" for c in BRANCH_DIMENSIONS)},
-    total::DOUBLE as total, stars::BIGINT as stars, tier, veto
-from marts.branch_scores
-where period = ? and college_code = ?
-order by rank_in_college nulls last, branch_code
-"""
-
-ACTIVITY_SQL = """
-select held_on, org_name, activity_type, topic,
-    expected::BIGINT as expected, attended::BIGINT as attended, speaker_key, by_secretary,
-    source_file, source_sheet, source_row::BIGINT as source_row
-from marts.activity_records
-where org_code = ? and year = ? and held_on <= ? and list_contains(?, activity_type)
-  and (not ? or by_secretary)
-order by held_on, source_file, source_row
-"""
-
-# 党课 the college secretary gave at the college or in any of its branches
-COLLEGE_SECRETARY_LECTURES_SQL = """
-select held_on, org_name, activity_type, topic,
-    expected::BIGINT as expected, attended::BIGINT as attended, speaker_key,
-    source_file, source_sheet, source_row::BIGINT as source_row
-from marts.activity_records
-where college_code = ? and year = ? and held_on <= ? and list_contains(?, activity_type)
-  and (not ? or by_college_secretary)
-order by held_on, source_file, source_row
-"""
-
-# Counted members of a college (or one branch) with the roster row each comes from.
-MEMBER_TRAINING_SQL = """
-select t.member_key, o.org_name as branch_name, t.party_role, t.status,
-    t.hours::DOUBLE as hours, t.required_hours::DOUBLE as required_hours, t.met,
-    m.source_file, m.source_row::BIGINT as source_row
-from marts.member_training t
-left join marts.dim_org o on o.year = t.year and o.org_code = t.branch_code
-left join marts.dim_member m on m.year = t.year and m.member_key = t.member_key
-where t.period = ? and t.college_code = ? and (?::VARCHAR is null or t.branch_code = ?)
-  and (not ? or m.required_hours = (select max(required_hours) from marts.dim_member where year = t.year))
-order by t.met, t.hours - t.required_hours, t.member_key
-"""
-
-TRAINING_RECORDS_SQL = """
-select r.started_on, r.ended_on, r.member_key, r.course, r.form, r.hours::DOUBLE as hours, r.organizer,
-    r.source_file, r.source_sheet, r.source_row::BIGINT as source_row
-from marts.training_records r
-join marts.member_training t
-  on t.member_key = r.member_key and t.year = r.year and t.period = ?
-where r.year = ? and r.started_on <= ? and t.college_code = ? and (?::VARCHAR is null or t.branch_code = ?)
-order by r.member_key, r.started_on, r.source_row
-"""
-
-FUNDING_SQL = """
-select booked_on, org_name, funding_type, category, amount::DOUBLE as amount, purpose,
-    source_file, source_sheet, source_row::BIGINT as source_row
-from marts.funding_records
-where year = ? and booked_on <= ? and list_contains(?, funding_type)
-  and (?::VARCHAR is null or college_code = ?) and (?::VARCHAR is null or org_code = ?)
-order by category = '其它' desc, booked_on, source_file, source_row
-"""
-
-TASKS_SQL = """
-select task_id, task, owner_name as responsible, deadline_text, deadline, status, completed_on,
-    weight::DOUBLE as weight, due_in_period, on_time, overdue, source_file, source_row::BIGINT as source_row
-from marts.tasks
-where period = ? and college_code = ? and (not ? or due_in_period) and (not ? or overdue)
-order by overdue desc, deadline nulls last, task_id, org_code
-"""
-
-CHECKLIST_SQL = """
-select question_no::BIGINT as question_no, responsibility, question, answer, org_name,
-    source_file, source_row::BIGINT as source_row
-from marts.checklist_answers
-where year = ? and college_code = ? and (?::VARCHAR is null or org_code = ?) and list_contains(?, answer)
-order by answer = '否' desc, question_no, org_code
-"""
-
-BRANCH_ORGS_SQL = """
-select o.org_name, o.branch_category, s.total::DOUBLE as total, s.tier,
-    o.last_election_on, o.term_years::BIGINT as term_years, o.secretary_dual_leader,
-    o.source_file, o.source_row::BIGINT as source_row
-from marts.dim_org o
-left join marts.branch_scores s on s.branch_code = o.org_code and s.period = ?
-where o.year = ? and o.college_code = ? and o.is_branch and (?::VARCHAR is null or o.org_code = ?)
-order by s.rank_in_college nulls last, o.org_code
-"""
-
-ROSTER_SQL = """
-select member_key, category, status, party_role, joined_on, lost_contact, source_file,
-    source_row::BIGINT as source_row
-from marts.dim_member
-where year = ? and branch_code = ? and (joined_on is null or joined_on <= ?) and (not ? or lost_contact)
-order by member_key
-"""
 
 COLUMN_LABELS = {
     "held_on": "日期",
@@ -266,7 +137,7 @@ def short_name(dimension: str) -> str:
 
 def indicator_table(frame: pl.DataFrame) -> None:
     table = frame.select(
-        pl.col("dimension").map_elements(dimension_label, return_dtype=pl.String).alias("维度"),
+        pl.col("dimension").map_elements(rulebook.dimension_label, return_dtype=pl.String).alias("维度"),
         pl.col("indicator_name").fill_null(pl.col("indicator")).alias("指标"),
         pl.col("value").alias("实际值"),
         pl.col("target").alias("要求"),
@@ -287,67 +158,25 @@ def indicator_table(frame: pl.DataFrame) -> None:
 
 
 def show_sources(level: str, indicator: str, org_code: str) -> None:
-    """The rows behind one indicator of `org_code` (a college when level == "college", else a branch)."""
-    branch = org_code if level == "branch" else None
-    if (level, indicator) in ACTIVITY_INDICATORS:
-        types, by_secretary = ACTIVITY_INDICATORS[(level, indicator)]
-        sql = (
-            COLLEGE_SECRETARY_LECTURES_SQL
-            if (level, indicator) == ("college", "secretary_lectures")
-            else ACTIVITY_SQL
-        )
-        rows = query(sql, [org_code, year, period_end, list(types), by_secretary])
-        what = "、".join(types) + ("（书记主讲）" if by_secretary else "")
-        st.caption(f"{year}年1月1日至{period_end}的{what}记录（组织生活台账）。")
-        show_rows(rows, f"{period_end}前没有登记{what}。请学院在组织生活台账中补报后重新运行 dangjian run。")
-    elif indicator in ("training_compliance", "leader_training"):
-        leaders = indicator == "leader_training"
-        members = query(MEMBER_TRAINING_SQL, [period, college, branch, branch, leaders])
-        st.caption("计入考核的党员及其累计学时（来源为花名册行）；未达标的排在前面。" + NAMES_NOTE)
-        show_rows(members, "没有计入考核的党员。请检查该组织的党员花名册是否已上报。")
-        with st.expander("学习培训明细（累计学时的来源）"):
-            records = query(TRAINING_RECORDS_SQL, [period, year, period_end, college, branch, branch])
-            show_rows(records, f"{period_end}前没有培训记录。请学院补报学习培训台账。")
-    elif indicator == "funds_used":
-        rows = query(FUNDING_SQL, [year, period_end, ["拨款", "支出"], None, None, org_code, org_code])
-        show_rows(rows, "没有该支部的拨款或支出记录。请学院在经费台账中补报。")
-    elif indicator in ("funding_adequacy", "other_spend_share"):
-        kind = "拨款" if indicator == "funding_adequacy" else "支出"
-        rows = query(FUNDING_SQL, [year, period_end, [kind], college, college, None, None])
-        st.caption(f"学院本级及所属支部{year}年1月1日至{period_end}的{kind}记录。")
-        show_rows(rows, f"没有{kind}记录。请学院在经费台账中补报。")
-    elif indicator in ("tasks_on_time", "tasks_done"):
-        rows = query(TASKS_SQL, [period, college, indicator == "tasks_on_time", False])
-        show_rows(rows, "本考核期没有分派给该学院的任务。")
-    elif indicator == "checklist":
-        rows = query(CHECKLIST_SQL, [year, college, college, college, ["是", "部分", "否"]])
-        show_rows(rows, "学院尚未上报责任清单自查表。")
-    elif indicator in ("branch_mean", "branches_standard", "elections_on_time", "dual_leader_coverage"):
-        rows = query(BRANCH_ORGS_SQL, [period, year, college, branch, branch])
-        show_rows(rows, "组织架构表中没有该学院的党支部。")
-    elif indicator == "dual_leader":
-        show_rows(query(BRANCH_ORGS_SQL, [period, year, college, branch, branch]), "组织架构表中没有该支部。")
-    elif indicator == "organizers":
-        rows = query(
-            "select org_name, staff_count::BIGINT as 教职工人数, student_count::BIGINT as 学生人数, "
-            "organizer_count::BIGINT as 专职组织员人数, source_file, source_row::BIGINT as source_row "
-            "from marts.dim_org where year = ? and org_code = ?",
-            [year, college],
-        )
-        show_rows(rows, "组织架构表中没有该学院的规模数据。")
-    elif indicator == "no_veto":
-        detail = score["veto_detail"]
-        st.info(f"一票否决：{detail}" if detail else "本年学院及所属组织没有一票否决。")
-    elif indicator in ("no_lost_contact", "size_ok", "roster_clean"):
-        lost_only = indicator == "no_lost_contact"
-        rows = query(ROSTER_SQL, [year, org_code, period_end, lost_only])
-        if indicator == "roster_clean":
-            st.caption("花名册中被拒收的行见「数据质量」页（可下载后发回学院更正）。")
-        show_rows(rows, "没有失联党员。" if lost_only else "花名册中没有该支部的党员。请学院上报党员花名册。")
-    elif indicator in NOT_PUBLISHED:
-        st.info(NOT_PUBLISHED[indicator])
-    else:
-        st.info("该指标没有可展开的明细记录。")
+    """The rows behind one indicator of `org_code` (a college when level == "college", else a branch):
+    where they are is data (marts.indicator_sources); this only lays them out."""
+    source = indicator_source(level, indicator)
+    if source is None:
+        st.info("规则表中没有这个指标的明细来源。")
+        return
+    if indicator == "no_veto" and score["veto_detail"]:
+        st.info(f"一票否决：{score['veto_detail']}")
+    if not source["detail_table"]:
+        st.info(f"{source['description']}。请向组织部索取原表核对。")
+        return
+    rows = source_rows(source, org_code, year, period, period_end)
+    st.caption(source["description"] + ("。" + NAMES_NOTE if "member_key" in rows.columns else ""))
+    if "met" in rows.columns:  # members short of their hours first
+        rows = rows.sort("met", nulls_last=True)
+    show_rows(
+        rows.drop([c for c in HIDDEN_COLUMNS if c in rows.columns]),
+        f"没有{source['source_sheet']}中的相应记录。请学院补报后重新运行 dangjian run。",
+    )
 
 
 def indicator_picker(frame: pl.DataFrame, key: str) -> str | None:
@@ -368,10 +197,7 @@ def indicator_picker(frame: pl.DataFrame, key: str) -> str | None:
 
 st.title("学院详情")
 
-periods = query(
-    "select distinct period, year::BIGINT as year, quarter::BIGINT as quarter "
-    "from marts.college_scores order by year desc, quarter desc"
-)
+periods = query(PERIODS_SQL)
 if periods.is_empty():
     st.info(f"快照中还没有学院得分。{RUN_HINT}")
     st.stop()
@@ -386,11 +212,7 @@ year, quarter = period_info[period]
 period_end = date(year, quarter * 3, calendar.monthrange(year, quarter * 3)[1])
 year_end = quarter == 4
 
-colleges = query(
-    "select college_code, college_name, rank::BIGINT as rank from marts.college_scores "
-    "where period = ? order by rank, college_code",
-    [period],
-)
+colleges = query(COLLEGES_SQL, [period])
 college_names = dict(zip(colleges["college_code"], colleges["college_name"], strict=True))
 college_ranks = dict(zip(colleges["college_code"], colleges["rank"], strict=True))
 with st.sidebar:
@@ -429,7 +251,9 @@ metrics[3].metric(
     + (f"（{rank_change_text(score['rank_change'])}）" if score["rank_change"] is not None else "（无上期）"),
 )
 if year_end:
-    metrics[4].metric("年终等次", score["grade"] or "—", help="好 / 较好 / 一般 / 差，只在第4季度评定")
+    metrics[4].metric(
+        "年终等次", score["grade"] or "—", help=f"{' / '.join(rulebook.grades())}，只在第4季度评定"
+    )
 
 if score["veto"]:
     st.error(f"一票否决：{score['veto_detail'] or '（未注明事由）'}", icon=":material/block:")
@@ -440,7 +264,7 @@ if score["adjustment_detail"]:
     notes.append(score["adjustment_detail"])
 st.caption("；".join(notes))
 
-college_indicators = query(INDICATORS_SQL.format(table="college_indicators"), [period, college])
+college_indicators = query(COLLEGE_INDICATORS_SQL, [period, college])
 branches = query(BRANCHES_SQL, [period, college])
 short = query(MEMBER_TRAINING_SQL, [period, college, None, None, False]).filter(~pl.col("met"))
 overdue = query(TASKS_SQL, [period, college, False, True])
@@ -457,7 +281,7 @@ tabs = st.tabs(
 )
 
 with tabs[0]:
-    dimensions = {c: n for c, n in COLLEGE_DIMENSIONS.items() if score[c] is not None}
+    dimensions = {c: n for c, n in rulebook.dimensions("college").items() if score[c] is not None}
     if dimensions:
         st.altair_chart(
             charts.college_dimension_bar(pl.DataFrame({c: [score[c]] for c in dimensions}), dimensions),
@@ -476,7 +300,9 @@ with tabs[1]:
         st.info("组织架构表中没有该学院的党支部，或本期支部得分尚未计算。" + RUN_HINT)
     else:
         branch_dims = {
-            c: n for c, n in BRANCH_DIMENSIONS.items() if branches[c].null_count() < branches.height
+            c: n
+            for c, n in rulebook.dimensions("branch").items()
+            if branches[c].null_count() < branches.height
         }
         table = branches.select(
             pl.col("rank_in_college").alias("院内排名"),
@@ -505,7 +331,8 @@ with tabs[1]:
             },
         )
         if not year_end:
-            st.caption("监督党员有力（B3）和晋位升级只在第4季度评定。")
+            annual = "、".join(rulebook.dimension_label(d) for d in rulebook.annual_dimensions("branch"))
+            st.caption(f"{annual + '和' if annual else ''}晋位升级只在第4季度评定。")
         branch_names = dict(zip(branches["branch_code"], branches["branch_name"], strict=True))
         branch = st.selectbox(
             "查看支部的指标",
@@ -514,7 +341,7 @@ with tabs[1]:
             format_func=lambda code: branch_names[code],
             key="detail_branch",
         )
-        branch_indicators = query(INDICATORS_SQL.format(table="branch_indicators"), [period, branch])
+        branch_indicators = query(BRANCH_INDICATORS_SQL, [period, branch])
         if branch_indicators.is_empty():
             st.info("该支部本期没有指标明细。" + RUN_HINT)
         else:
@@ -523,11 +350,7 @@ with tabs[1]:
             if picked_branch:
                 show_sources("branch", picked_branch, branch)
         if year_end:
-            weak = query(
-                "select branch_name, flag_name, detail from marts.weak_branches "
-                "where year = ? and college_code = ? order by branch_code, flag",
-                [year, college],
-            )
+            weak = query(WEAK_FLAGS_SQL, [year, college])
             st.markdown("**软弱涣散预警**")
             if weak.is_empty():
                 st.success("本年所属支部没有软弱涣散预警项。")
@@ -568,13 +391,7 @@ with tabs[4]:
             f4.metric("人均标准（元）", f"{target / members:,.2f}")
         if target and value < target:
             st.warning(f"拨款比标准少 {target - value:,.2f} 元。", icon=":material/savings:")
-    totals = query(
-        "select funding_type, coalesce(category, '—') as category, count(*)::BIGINT as entries, "
-        "sum(amount)::DOUBLE as amount from marts.funding_records "
-        "where year = ? and booked_on <= ? and college_code = ? group by 1, 2 "
-        "order by array_position(['拨款', '支出', '党费返还'], any_value(funding_type)), 2",
-        [year, period_end, college],
-    )
+    totals = query(FUNDING_TOTALS_SQL, [year, period_end, college])
     st.markdown(f"**经费台账合计**（学院本级及所属支部，{year}年1月1日至{period_end}）")
     if totals.is_empty():
         st.info("没有经费记录。请学院上报经费台账后运行 dangjian run。")

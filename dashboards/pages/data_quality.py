@@ -1,7 +1,7 @@
 """数据质量: what each inbox file brought in, what was rejected and why (marts.load_summary, marts.rejects).
 
 Select, filter and format only. The rejects workbook to send back to a college is written by
-`dagster_project.exports.write_rejects_workbook` (the same file as `dangjian rejects`).
+`dagster_project.reports` (the reject list) (the same file as `dangjian rejects`).
 """
 
 from pathlib import Path
@@ -10,50 +10,21 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dagster_project.contracts import SHEET_KINDS
-from dagster_project.exports import kinds_text, row_values_text
-from dashboards import data
+from dagster_project.reports import KIND_TITLES, kinds_text, row_values_text
+from dashboards import downloads, snapshot
 from dashboards.labels import ALL_FILES, CHECK_STAGES, WHOLE_FILE
+from dashboards.queries import query
+from dashboards.queries.data_quality import (
+    REJECT_FILES_SQL,
+    SUBMISSIONS_SQL,
+    SUMMARY_SQL,
+    TOTALS_SQL,
+    rejects_sql,
+)
 
-KIND_TITLES = {k.kind: k.title for k in SHEET_KINDS}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REJECT_BAR_COLOR = "#c0392b"
 BAR_STEP = 24
-
-# BIGINT casts: a HUGEINT sum or DECIMAL would reach the chart at the wrong scale.
-SUMMARY_SQL = """
-select source_file, kinds,
-       rows_read::BIGINT     as rows_read,
-       rows_loaded::BIGINT   as rows_loaded,
-       rows_rejected::BIGINT as rows_rejected,
-       loaded_at, problem
-from marts.load_summary
-order by loaded_at desc nulls last, source_file
-"""
-
-TOTALS_SQL = """
-select count(*)::BIGINT                        as files,
-       coalesce(sum(rows_read), 0)::BIGINT     as rows_read,
-       coalesce(sum(rows_loaded), 0)::BIGINT   as rows_loaded,
-       coalesce(sum(rows_rejected), 0)::BIGINT as rows_rejected,
-       count(problem)::BIGINT                  as unreadable,
-       max(loaded_at)                          as last_loaded_at
-from marts.load_summary
-"""
-
-OPTIONAL_REJECT_COLUMNS = ("kind", "check_stage", "row_values")  # older snapshots may lack them
-
-
-def rejects_sql(present: list[str]) -> str:
-    optional = ", ".join(c if c in present else f"null::VARCHAR as {c}" for c in OPTIONAL_REJECT_COLUMNS)
-    return f"""
-    select source_file, sheet, row_number::BIGINT as row_number, column_name, raw_value, reason,
-           {optional}, loaded_at
-    from marts.rejects
-    where ?::VARCHAR is null or source_file = ?::VARCHAR
-    order by source_file, row_number is not null, sheet nulls first, row_number,
-             column_name nulls first, reason
-    """
 
 
 def rejected_rows_chart(summary: pl.DataFrame) -> alt.LayerChart:
@@ -93,12 +64,12 @@ def rejected_rows_chart(summary: pl.DataFrame) -> alt.LayerChart:
 
 st.title("数据质量")
 
-if not data.has_table("marts", "load_summary"):
+if not snapshot.has_table("marts", "load_summary"):
     st.info("快照中还没有数据质量记录。请把各学院的工作簿放入收件箱（inbox）后运行 dangjian run。")
     st.stop()
 
-summary = data.query(SUMMARY_SQL)
-if summary.is_empty() and data.current_scope() is not None:
+summary = query(SUMMARY_SQL)
+if summary.is_empty() and snapshot.current_scope() is not None:
     st.info(
         "已发布的数据中还没有本学院报送的文件。学院的工作簿交到组织部、放入收件箱并运行 dangjian run 后，"
         "这里会列出每个文件的入库情况和被拒收的行。"
@@ -111,7 +82,7 @@ if summary.is_empty():
     )
     st.stop()
 
-totals = data.query(TOTALS_SQL).row(0, named=True)
+totals = query(TOTALS_SQL).row(0, named=True)
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric("文件数", f"{totals['files']:,}")
 m2.metric("读取行数", f"{totals['rows_read']:,}")
@@ -149,6 +120,26 @@ st.dataframe(
     },
 )
 
+if snapshot.has_table("marts", "submissions"):
+    st.subheader("按学院和期间")
+    by_college = query(SUBMISSIONS_SQL)
+    st.dataframe(
+        by_college.select(
+            pl.col("college_code").alias("学院编码"),
+            pl.col("periods").alias("期间"),
+            pl.col("user_name").alias("提交人"),
+            pl.col("submitted_at").alias("提交时间"),
+            pl.col("original_name").alias("文件"),
+            pl.col("rows_read").alias("读取行数"),
+            pl.col("rows_loaded").alias("入库行数"),
+            pl.col("rows_rejected").alias("拒收行数"),
+            pl.col("status").alias("状态"),
+            pl.col("problem").fill_null("").alias("问题"),
+        ),
+        hide_index=True,
+        height="auto" if by_college.height <= 15 else 420,
+    )
+
 st.subheader("各文件拒收行数")
 if (summary["rows_rejected"] > 0).any():
     st.altair_chart(rejected_rows_chart(summary), width="stretch")
@@ -156,14 +147,12 @@ else:
     st.success("所有文件的数据行都已入库，没有拒收的行。")
 
 st.subheader("拒收明细")
-reject_columns = data.table_columns("marts", "rejects")
+reject_columns = snapshot.table_columns("marts", "rejects")
 if not reject_columns:
     st.info("快照中没有拒收明细表（marts.rejects）。请重新运行 dangjian run 生成。")
     st.stop()
 
-reject_files = data.query("select distinct source_file from marts.rejects order by source_file")[
-    "source_file"
-].to_list()
+reject_files = query(REJECT_FILES_SQL)["source_file"].to_list()
 if not reject_files:
     st.success("没有拒收记录，无需退回修改。")
     st.stop()
@@ -175,7 +164,7 @@ selected = st.selectbox(
     key="reject_file",
     help="只看某个文件的问题；下载的退回清单也只含该文件。",
 )
-rejects = data.query(rejects_sql(reject_columns), [selected, selected])
+rejects = query(rejects_sql(reject_columns), [selected, selected])
 table = rejects.select(
     pl.col("source_file").alias("文件"),
     pl.when(pl.col("sheet").is_null() & pl.col("row_number").is_null())
@@ -207,7 +196,7 @@ st.dataframe(
 stem = "全部文件" if selected is None else Path(selected).stem
 st.download_button(
     "下载退回清单（Excel）",
-    data=data.rejects_download(selected),
+    data=downloads.rejects_download(selected),
     file_name=f"退回清单_{stem}.xlsx",
     mime=XLSX_MIME,
     on_click="ignore",

@@ -8,20 +8,19 @@ import polars as pl
 import streamlit as st
 
 from dashboards import auth, charts
-from dashboards.data import colleges_ranked, current_scope, has_table, query, xlsx_bytes
+from dashboards.downloads import xlsx_bytes
 from dashboards.frozen import frozen_banner
-from dashboards.labels import (
-    BRANCH_CATEGORIES,
-    BRANCH_DIMENSIONS,
-    COLLEGE_DIMENSIONS,
-    GRADES,
-    MAX_STARS,
-    NO_VALUE,
-    TIERS,
-    period_label,
-    rank_change_arrow,
-    star_string,
+from dashboards.labels import MAX_STARS, NO_VALUE, period_label, rank_change_arrow, star_string
+from dashboards.queries import query, rulebook
+from dashboards.queries.ranking import (
+    BRANCHES_SQL,
+    CATEGORIES_SQL,
+    COLLEGES_SQL,
+    HAS_COLLEGE_ROWS_SQL,
+    college_names_sql,
+    periods_sql,
 )
+from dashboards.snapshot import colleges_ranked, current_scope, has_table
 
 ALL_COLLEGES = "全部学院"
 COLLEGE_TAB = "二级党组织排名"
@@ -29,44 +28,7 @@ BRANCH_TAB = "党支部排名"
 GRADES_ONLY = "仅显示等次（用于公示）"
 COLLEGE_ROWS_SHOWN = 40  # a college table up to this long is shown without an inner scroll bar
 CHART_DEFAULT_TOP = 30  # branches drawn by default when there are more than this
-DIMENSION_COLUMNS = list(BRANCH_DIMENSIONS)
-COLLEGE_DIMENSION_COLUMNS = list(COLLEGE_DIMENSIONS)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# Numbers are cast to DOUBLE/BIGINT here: DECIMAL/HUGEINT would plot at the wrong scale.
-BRANCHES_SQL = f"""
-select
-    rank_overall::BIGINT     as rank_overall,
-    rank_in_college::BIGINT  as rank_in_college,
-    branch_code, branch_name, college_code, college_name, branch_category,
-    member_count::BIGINT     as member_count,
-    {", ".join(f"{c}::DOUBLE as {c}" for c in DIMENSION_COLUMNS)},
-    total::DOUBLE            as total,
-    stars::BIGINT            as stars,
-    tier, veto
-from marts.branch_scores
-where period = ?
-  and list_contains(?, branch_category)
-  and (?::VARCHAR is null or college_code = ?)
-order by rank_overall nulls last, branch_code
-"""
-
-COLLEGES_SQL = f"""
-select
-    rank::BIGINT             as rank,
-    rank_change::BIGINT      as rank_change,
-    college_code, college_name, org_type,
-    {", ".join(f"{c}::DOUBLE as {c}" for c in COLLEGE_DIMENSION_COLUMNS)},
-    total::DOUBLE            as total,
-    evaluation_score::DOUBLE as evaluation_score,
-    composite::DOUBLE        as composite,
-    stars::BIGINT            as stars,
-    grade, veto, veto_detail
-from marts.college_scores
-where period = ?
-  and (?::VARCHAR is null or college_code = ?)
-order by rank nulls last, college_code
-"""
 
 STAR_TEXT = {n: star_string(n) for n in range(MAX_STARS + 1)}
 SCORE_FORMAT = st.column_config.NumberColumn(format="%.2f")
@@ -111,13 +73,14 @@ def college_section(period: str, college: str | None, grades_only: bool, has_col
         return
 
     year_end = colleges["grade"].null_count() < colleges.height  # grades exist only for Q4
+    grades = rulebook.grades()
     if grades_only:
         _college_grades(colleges, period, year_end)
         return
 
     dimensions = {
         code: name
-        for code, name in COLLEGE_DIMENSIONS.items()
+        for code, name in rulebook.dimensions("college").items()
         if colleges[code].null_count() < colleges.height
     }
     has_evaluation = colleges["evaluation_score"].null_count() < colleges.height
@@ -127,7 +90,7 @@ def college_section(period: str, college: str | None, grades_only: bool, has_col
         m1.metric("二级党组织数", f"{colleges.height}")
         m2.metric("平均综合得分", NO_VALUE if mean_composite is None else f"{mean_composite:.2f}")
         if year_end:
-            m3.metric("等次为「好」", f"{(colleges['grade'] == GRADES[0]).sum()}")
+            m3.metric(f"等次为「{grades[0]}」", f"{(colleges['grade'] == grades[0]).sum()}")
         else:
             m3.metric("★5 二级党组织", f"{(colleges['stars'] == MAX_STARS).sum()}")
     else:
@@ -135,10 +98,10 @@ def college_section(period: str, college: str | None, grades_only: bool, has_col
 
     if dimensions:
         left, right = st.columns(2)
-        left.altair_chart(charts.college_score_bar(colleges, dimensions), width="stretch")
+        left.altair_chart(charts.college_score_bar(colleges, dimensions, grades), width="stretch")
         right.altair_chart(charts.college_dimension_heatmap(colleges, dimensions), width="stretch")
     else:
-        st.altair_chart(charts.college_score_bar(colleges, dimensions), width="stretch")
+        st.altair_chart(charts.college_score_bar(colleges, dimensions, grades), width="stretch")
 
     table = colleges.select(
         pl.col("rank").alias("排名"),
@@ -196,9 +159,10 @@ def own_college_metrics(row: dict, period: str, year_end: bool) -> None:
 
 
 def _college_grades(colleges: pl.DataFrame, period: str, year_end: bool) -> None:
-    grade_order = {g: i for i, g in enumerate(GRADES)}
+    grades = rulebook.grades()
+    grade_order = {g: i for i, g in enumerate(grades)}
     ordered = colleges.with_columns(
-        pl.col("grade").replace_strict(grade_order, default=len(GRADES), return_dtype=pl.Int64).alias("_g")
+        pl.col("grade").replace_strict(grade_order, default=len(grades), return_dtype=pl.Int64).alias("_g")
     ).sort(["_g", "stars", "college_code"], descending=[False, True, False], nulls_last=True)
     table = ordered.select(
         pl.col("college_name").alias("二级党组织"),
@@ -235,7 +199,7 @@ def branch_section(period: str, college: str | None, categories: list[str], grad
     # Dimensions the marts computed for these branches (a dimension not computed is NULL throughout).
     dimensions = {
         code: name
-        for code, name in BRANCH_DIMENSIONS.items()
+        for code, name in rulebook.dimensions("branch").items()
         if branches[code].null_count() < branches.height
     }
 
@@ -297,9 +261,10 @@ def branch_section(period: str, college: str | None, categories: list[str], grad
 
 
 def _branch_grades(branches: pl.DataFrame, period: str) -> None:
-    tier_order = {t: i for i, t in enumerate(TIERS)}
+    tiers = rulebook.tiers()
+    tier_order = {t: i for i, t in enumerate(tiers)}
     ordered = branches.with_columns(
-        pl.col("tier").replace_strict(tier_order, default=len(TIERS), return_dtype=pl.Int64).alias("_t")
+        pl.col("tier").replace_strict(tier_order, default=len(tiers), return_dtype=pl.Int64).alias("_t")
     ).sort(["_t", "stars", "college_code", "branch_code"], descending=[False, True, False, False])
     has_tier = branches["tier"].null_count() < branches.height
     table = ordered.select(
@@ -324,12 +289,7 @@ def _branch_grades(branches: pl.DataFrame, period: str) -> None:
 st.title("考核排名")
 
 has_colleges = has_table("marts", "college_scores")
-period_sql = "select distinct period, year, quarter from marts.branch_scores"
-college_sql = "select distinct college_code, college_name, year from marts.branch_scores"
-if has_colleges:
-    period_sql += " union select distinct period, year, quarter from marts.college_scores"
-    college_sql += " union select distinct college_code, college_name, year from marts.college_scores"
-all_periods = query(f"select * from ({period_sql}) order by year desc, quarter desc")
+all_periods = query(periods_sql(has_colleges))
 if all_periods.is_empty():
     st.info(
         "快照中还没有支部得分，也没有二级党组织得分。"
@@ -337,17 +297,10 @@ if all_periods.is_empty():
     )
     st.stop()
 
-found_categories = query(
-    "select distinct branch_category from marts.branch_scores where branch_category is not null"
-)["branch_category"].to_list()
-categories = [c for c in BRANCH_CATEGORIES if c in found_categories]
-categories += sorted(set(found_categories) - set(categories))
+categories = query(CATEGORIES_SQL)["branch_category"].to_list()
 
 # One name per college code: the latest year's.
-colleges = query(
-    f"select college_code, arg_max(college_name, year) as college_name from ({college_sql}) "
-    "where college_code is not null group by college_code order by college_code"
-)
+colleges = query(college_names_sql(has_colleges))
 college_names = dict(zip(colleges["college_code"], colleges["college_name"], strict=True))
 years = list(dict.fromkeys(all_periods["year"].to_list()))
 
@@ -372,10 +325,7 @@ with st.sidebar:
 
 frozen_banner(year)
 
-has_college_rows = (
-    has_colleges
-    and not query("select 1 from marts.college_scores where period = ? limit 1", [period]).is_empty()
-)
+has_college_rows = has_colleges and not query(HAS_COLLEGE_ROWS_SQL, [period]).is_empty()
 college_tab, branch_tab = st.tabs(
     [COLLEGE_TAB, BRANCH_TAB], default=COLLEGE_TAB if has_college_rows else BRANCH_TAB
 )

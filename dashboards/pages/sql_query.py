@@ -12,7 +12,10 @@ from datetime import datetime
 import polars as pl
 import streamlit as st
 
-from dashboards import auth, data, sql_sandbox
+from dashboards import auth, sql_sandbox
+from dashboards.catalog import marts_catalog
+from dashboards.downloads import csv_bytes, xlsx_bytes
+from dashboards.snapshot import current_scope
 from dashboards.sql_policy import FUNCTION_GROUPS, QueryError, hide_paths
 
 RESULT_KEY = "sql_result"
@@ -53,7 +56,7 @@ def show_catalog(catalog: pl.DataFrame) -> None:
 
 
 st.title("自助查询")
-if data.current_scope() is not None:  # not in a 学院 login's navigation; refused here and in sql_sandbox too
+if current_scope() is not None:  # not in a 学院 login's navigation; refused here and in sql_sandbox too
     st.error(sql_sandbox.SQL_FORBIDDEN_MESSAGE, icon=":material/block:")
     st.stop()
 st.caption(
@@ -63,7 +66,7 @@ st.caption(
     "表名可写 marts.branch_scores，也可直接写 branch_scores。"
 )
 
-catalog = data.marts_catalog()
+catalog = marts_catalog()
 show_catalog(catalog)
 with st.expander("可用函数", expanded=False, icon=":material/function:"):
     st.caption("只能使用下列函数和运算符（不能读取文件、查看设置或调用其他函数）：")
@@ -127,7 +130,7 @@ stamp = f"{result['ran_at']:%Y%m%d_%H%M%S}"
 left, right = st.columns(2)
 left.download_button(
     "下载 CSV",
-    data=auth.deferred(lambda _scope: data.csv_bytes(frame)),
+    data=auth.deferred(lambda _scope: csv_bytes(frame)),
     file_name=f"查询结果_{stamp}.csv",
     mime="text/csv",
     on_click="ignore",
@@ -136,7 +139,7 @@ left.download_button(
 )
 right.download_button(
     "下载 Excel",
-    data=auth.deferred(lambda _scope: data.xlsx_bytes(frame)),
+    data=auth.deferred(lambda _scope: xlsx_bytes(frame)),
     file_name=f"查询结果_{stamp}.xlsx",
     mime=XLSX_MIME,
     on_click="ignore",

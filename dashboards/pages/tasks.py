@@ -6,47 +6,17 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts
-from dashboards.data import query
 from dashboards.labels import OVERDUE_MARK, TASK_STATUSES
+from dashboards.queries import query
+from dashboards.queries.tasks import COLLEGES_SQL, HAS_DEPARTMENTS_SQL, PERIODS_SQL, RATES_SQL, TASKS_SQL
 
 ALL_COLLEGES = "全部责任单位"
 DEPARTMENTS = "职能部门"  # the filter's choice for the tasks of functional departments (no college)
 OVERDUE_BACKGROUND = "background-color: #fde2df"
 
-# One row per task per period; the chosen period's rows only (never add up the four quarters).
-TASKS_SQL = """
-select
-    t.task_id, t.task, t.owner_name, t.owner_kind, t.is_lead, t.responsible_person, t.org_code,
-    t.college_code, coalesce(t.college_name, t.college_code) as college_name,
-    t.deadline_text, t.deadline, t.ongoing, t.status, t.completed_on,
-    t.due_in_period, t.on_time, t.overdue, t.source_file, t.source_row::BIGINT as source_row
-from marts.tasks t
-where t.period = ?
-  and (?::VARCHAR is null or (? = '职能部门' and t.owner_kind = '职能部门') or t.college_code = ?)
-order by t.overdue desc, t.deadline nulls last, t.task_id, t.owner_seq
-"""
-
-# 按期完成率 per college, as C2 counts it: the party-org tasks due by the period end, weighted by
-# 考核分值 (1 where none), and the share of them completed by their deadline.
-RATES_SQL = """
-select
-    t.college_code,
-    coalesce(t.college_name, t.college_code) as college_name,
-    (count(*) filter (where t.due_in_period))::BIGINT as due,
-    (count(*) filter (where t.due_in_period and t.on_time))::BIGINT as on_time,
-    (100.0 * sum(t.weight) filter (where t.due_in_period and t.on_time)
-        / nullif(sum(t.weight) filter (where t.due_in_period), 0))::DOUBLE as on_time_rate
-from marts.tasks t
-where t.period = ? and t.owner_kind = '党组织' and t.college_code is not null
-group by all
-order by t.college_code
-"""
-
 st.title("任务清单")
 
-periods = query("select distinct period, year, quarter from marts.tasks order by year desc, quarter desc")[
-    "period"
-].to_list()
+periods = query(PERIODS_SQL)["period"].to_list()
 if not periods:
     st.info("快照中还没有任务清单。请把组织部的任务清单放进收件箱后运行 dangjian run，再刷新本页。")
     st.stop()
@@ -56,14 +26,11 @@ with st.sidebar:
     period = st.selectbox("考核期", periods, index=0, key="tasks_period", help="按期末判断是否到期、是否逾期")
 
 colleges = query(
-    "select distinct college_code, coalesce(college_name, college_code) as college_name "
-    "from marts.tasks where period = ? and college_code is not null order by college_code",
+    COLLEGES_SQL,
     [period],
 )
 college_names = dict(zip(colleges["college_code"], colleges["college_name"], strict=True))
-has_departments = not query(
-    "select 1 from marts.tasks where period = ? and owner_kind = '职能部门' limit 1", [period]
-).is_empty()
+has_departments = not query(HAS_DEPARTMENTS_SQL, [period]).is_empty()
 owner_names = {None: ALL_COLLEGES, **({DEPARTMENTS: DEPARTMENTS} if has_departments else {}), **college_names}
 
 with st.sidebar:

@@ -1,4 +1,4 @@
-"""模板下载: the blank workbooks to hand out, one per sheet kind (dagster_project.templates).
+"""模板下载: the blank workbooks to hand out, one per sheet kind (dagster_project.reports).
 
 The same files as `dangjian templates --out DIR`, generated once per process and cached.
 """
@@ -6,8 +6,8 @@ The same files as `dangjian templates --out DIR`, generated once per process and
 import polars as pl
 import streamlit as st
 
-from dagster_project.contracts import SHEET_KINDS
-from dashboards import data
+from dagster_project.reports import template_catalog
+from dashboards import downloads
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BUTTONS_PER_ROW = 3
@@ -16,14 +16,15 @@ LIST_SEPARATOR = "、"
 st.title("模板下载")
 st.caption(
     "每种表格一个工作簿：表头下面一行起填写数据，红色表头为必填列，鼠标停在表头上可看填写要求；"
-    "「填写说明」工作表逐列列出要求和示例。填好后放入收件箱（inbox），下次运行 dangjian run 时读取。"
+    "「填写说明」工作表逐列列出要求和示例。填好后在「数据报送」页检查并提交，后台服务会自动入库。"
 )
 
-workbooks = data.template_workbooks()
+workbooks = downloads.template_workbooks()
+kinds = template_catalog()
 
 st.download_button(
     "下载全部模板（zip）",
-    data=data.templates_zip(),
+    data=downloads.templates_zip(),
     file_name="党建考核填报模板.zip",
     mime="application/zip",
     on_click="ignore",
@@ -33,9 +34,9 @@ st.download_button(
 )
 
 st.subheader("单个模板")
-for start in range(0, len(SHEET_KINDS), BUTTONS_PER_ROW):
+for start in range(0, len(kinds), BUTTONS_PER_ROW):
     row = st.columns(BUTTONS_PER_ROW)
-    for cell, kind in zip(row, SHEET_KINDS[start : start + BUTTONS_PER_ROW], strict=False):
+    for cell, kind in zip(row, kinds[start : start + BUTTONS_PER_ROW], strict=False):
         file_name, content = workbooks[kind.kind]
         cell.download_button(
             kind.title,
@@ -51,14 +52,14 @@ for start in range(0, len(SHEET_KINDS), BUTTONS_PER_ROW):
 st.subheader("各表格的列")
 kinds_table = pl.DataFrame(
     {
-        "表格类型": [k.title for k in SHEET_KINDS],
-        "模板文件": [workbooks[k.kind][0] for k in SHEET_KINDS],
-        "必填列": [LIST_SEPARATOR.join(c.header for c in k.required) for k in SHEET_KINDS],
-        "其他列": [LIST_SEPARATOR.join(c.header for c in k.columns if not c.required) for k in SHEET_KINDS],
-        "说明": [k.note for k in SHEET_KINDS],
+        "表格类型": [k.title for k in kinds],
+        "模板文件": [workbooks[k.kind][0] for k in kinds],
+        "必填列": [LIST_SEPARATOR.join(k.required) for k in kinds],
+        "其他列": [LIST_SEPARATOR.join(k.optional) for k in kinds],
+        "说明": [k.note for k in kinds],
     }
 )
-if not any(k.note for k in SHEET_KINDS):
+if not any(k.note for k in kinds):
     kinds_table = kinds_table.drop("说明")
 st.dataframe(
     kinds_table,

@@ -7,15 +7,24 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts
-from dashboards.data import current_scope, has_table, query
 from dashboards.frozen import frozen_years_note
-from dashboards.labels import (
-    COLLEGE_DIMENSIONS,
-    MAX_STARS,
-    NO_VALUE,
-    rank_change_arrow,
-    star_string,
+from dashboards.labels import MAX_STARS, NO_VALUE, rank_change_arrow, star_string
+from dashboards.queries import query, rulebook
+from dashboards.queries.trends import (
+    ALL_YEARLY_SQL,
+    ANY_COLLEGE_SCORE_SQL,
+    BRANCH_YEARLY_SQL,
+    BRANCHES_SQL,
+    COLLEGES_SQL,
+    LATEST_SQL,
+    PERIOD_MOVES_SQL,
+    PERIODS_SQL,
+    RANKS_SQL,
+    TREND_SQL,
+    YEAR_MOVES_SQL,
+    YEARLY_SQL,
 )
+from dashboards.snapshot import current_scope, has_table
 
 NO_BRANCH = "（不选支部）"
 BASIS_PERIOD = "最近一期对比上一期"
@@ -27,85 +36,6 @@ BRANCH_SERIES_PREFIX = "支部总分："
 STAR_TEXT = {n: star_string(n) for n in range(MAX_STARS + 1)}
 SCORE_FORMAT = st.column_config.NumberColumn(format="%.2f")
 RANK_FORMAT = st.column_config.NumberColumn(format="%d", width="small")
-
-# Numbers are cast to DOUBLE/BIGINT here: DECIMAL/HUGEINT would plot at the wrong scale.
-TREND_SQL = """
-select period, ? as series, composite::DOUBLE as score
-from marts.college_scores where college_code = ?
-union all
-select period, ? as series, total::DOUBLE as score
-from marts.college_scores where college_code = ?
-union all
-select period, ? as series, total::DOUBLE as score
-from marts.branch_scores where branch_code = ?
-"""
-
-RANKS_SQL = """
-select period, college_code, college_name, rank::BIGINT as rank
-from marts.college_scores
-order by year, quarter, rank, college_code
-"""
-
-YEARLY_SQL = f"""
-select
-    year::BIGINT              as year,
-    rank::BIGINT              as rank,
-    (lag(rank) over (order by year) - rank)::BIGINT as rank_vs_last_year,
-    composite::DOUBLE         as composite,
-    total::DOUBLE             as total,
-    evaluation_score::DOUBLE  as evaluation_score,
-    stars::BIGINT             as stars,
-    grade,
-    {", ".join(f"{c}::DOUBLE as {c}" for c in COLLEGE_DIMENSIONS)}
-from marts.college_scores
-where college_code = ? and quarter = 4
-order by year
-"""
-
-BRANCH_YEARLY_SQL = """
-select
-    year::BIGINT              as year,
-    branch_name,
-    rank_overall::BIGINT      as rank_overall,
-    rank_in_college::BIGINT   as rank_in_college,
-    total::DOUBLE             as total,
-    stars::BIGINT             as stars,
-    tier
-from marts.branch_scores
-where branch_code = ? and quarter = 4
-order by year
-"""
-
-ALL_YEARLY_SQL = """
-select
-    year::BIGINT        as year,
-    college_code,
-    college_name,
-    rank::BIGINT        as rank,
-    composite::DOUBLE   as composite,
-    grade
-from marts.college_scores
-where quarter = 4
-order by year, rank, college_code
-"""
-
-# Largest moves: `rank_change` of the marts for the latest period; for years, Q4 rank of the latest
-# year with a Q4 against the Q4 rank of the year before (previous rank − this rank, like rank_change).
-PERIOD_MOVES_SQL = """
-select college_name, (rank + rank_change)::BIGINT as before_rank, rank::BIGINT as rank,
-       rank_change::BIGINT as change
-from marts.college_scores
-where period = ? and rank_change is not null
-"""
-
-YEAR_MOVES_SQL = """
-select now.college_name, before.rank::BIGINT as before_rank, now.rank::BIGINT as rank,
-       (before.rank - now.rank)::BIGINT as change
-from marts.college_scores now
-join marts.college_scores before
-  on before.college_code = now.college_code and before.quarter = 4 and before.year = now.year - 1
-where now.quarter = 4 and now.year = ?
-"""
 
 
 def _stars_text() -> pl.Expr:
@@ -145,20 +75,17 @@ def _show_movers(moves: pl.DataFrame, what: str) -> None:
 
 st.title("趋势")
 
-if not has_table("marts", "college_scores") or query("select 1 from marts.college_scores limit 1").is_empty():
+if not has_table("marts", "college_scores") or query(ANY_COLLEGE_SCORE_SQL).is_empty():
     st.info(
         "快照中还没有二级党组织（五个到位）得分，无法画趋势。"
         "请把各学院的台账放进收件箱，运行 dangjian run 后再刷新本页。"
     )
     st.stop()
 
-period_rows = query("select distinct period, year, quarter from marts.college_scores order by year, quarter")
+period_rows = query(PERIODS_SQL)
 periods = period_rows["period"].to_list()
 latest = periods[-1]
-colleges = query(
-    "select college_code, arg_max(college_name, year) as college_name "
-    "from marts.college_scores group by college_code order by college_code"
-)
+colleges = query(COLLEGES_SQL)
 college_names = dict(zip(colleges["college_code"], colleges["college_name"], strict=True))
 
 with st.sidebar:
@@ -167,8 +94,7 @@ with st.sidebar:
         "二级党组织", list(college_names), format_func=college_names.__getitem__, key="trend_college"
     )
     branches = query(
-        "select branch_code, arg_max(branch_name, year) as branch_name from marts.branch_scores "
-        "where college_code = ? group by branch_code order by branch_code",
+        BRANCHES_SQL,
         [college],
     )
     branch_names = dict(zip(branches["branch_code"], branches["branch_name"], strict=True))
@@ -186,8 +112,7 @@ frozen_years_note()
 
 st.subheader(f"{name} 得分走势")
 latest_row = query(
-    "select composite::DOUBLE as composite, rank::BIGINT as rank, rank_change::BIGINT as rank_change "
-    "from marts.college_scores where college_code = ? and period = ?",
+    LATEST_SQL,
     [college, latest],
 )
 m1, m2, m3 = st.columns(3)
@@ -249,7 +174,9 @@ yearly = query(YEARLY_SQL, [college])
 if yearly.is_empty():
     st.info(f"{name} 还没有第四季度（年终考核）的结果；各年度第四季度的数据发布后这里会列出逐年对比。")
 else:
-    dimensions = {c: n for c, n in COLLEGE_DIMENSIONS.items() if yearly[c].null_count() < yearly.height}
+    dimensions = {
+        c: n for c, n in rulebook.dimensions("college").items() if yearly[c].null_count() < yearly.height
+    }
     table = yearly.select(
         pl.col("year").cast(pl.String).alias("年度"),
         pl.col("rank").alias("全校排名"),

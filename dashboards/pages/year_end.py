@@ -1,7 +1,7 @@
 """年终考核: the year-end (Q4) results from marts.college_scores and marts.branch_scores.
 
 Composite, 述职评议 score, grade, stars, 一票否决 and 加减分 per 二级党组织; grade and tier counts; the
-official result sheet as .xlsx (dagster_project.result_sheet, the same file `dangjian export`
+official result sheet as .xlsx (dagster_project.reports, the same file `dangjian export`
 writes). Select, count and format only — no scoring here.
 """
 
@@ -9,45 +9,21 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards.data import colleges_ranked, current_scope, query, result_sheet_download
+from dashboards import charts
+from dashboards.downloads import result_pdf_download, result_sheet_download
 from dashboards.frozen import frozen_banner
 from dashboards.labels import MAX_STARS, NO_VALUE, star_string
+from dashboards.queries import query, rulebook
+from dashboards.queries.year_end import COLLEGES_SQL, GRADE_COUNTS_SQL, TIER_COUNTS_SQL, YEARS_SQL
+from dashboards.snapshot import colleges_ranked, current_scope
 
-GRADES: tuple[str, ...] = ("好", "较好", "一般", "差")
-TIERS: tuple[str, ...] = ("红旗", "示范性", "规范化")
 NO_TIER = "未定级"
-GRADE_COLORS: dict[str, str] = {"好": "#a50f15", "较好": "#e57c3a", "一般": "#f0b45c", "差": "#9e9e9e"}
+PDF_HELP = (
+    "与 Excel 版同样的行，排成 A4 横向：学院单独成页，字号不小于10磅，"
+    "标出差和一票否决的行，附计算方法与等次分布"
+)
+NO_GRADE_COLOR = "#6b6b6b"  # 未评定
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# Numbers are cast to DOUBLE/BIGINT here: DECIMAL/HUGEINT would plot and format at the wrong scale.
-COLLEGES_SQL = """
-select
-    rank::BIGINT             as rank,
-    college_code, college_name, org_type,
-    total::DOUBLE            as total,
-    evaluation_score::DOUBLE as evaluation_score,
-    composite::DOUBLE        as composite,
-    grade,
-    stars::BIGINT            as stars,
-    veto, veto_detail, adjustment_detail
-from marts.college_scores
-where period = ?
-order by rank nulls last, college_code
-"""
-
-GRADE_COUNTS_SQL = """
-select grade, count(*)::BIGINT as colleges
-from marts.college_scores
-where period = ?
-group by grade
-"""
-
-TIER_COUNTS_SQL = """
-select tier, count(*)::BIGINT as branches
-from marts.branch_scores
-where period = ?
-group by tier
-"""
 
 
 def ordered_counts(
@@ -64,7 +40,9 @@ def ordered_counts(
 
 def grade_chart(counts: pl.DataFrame) -> alt.LayerChart:
     order = counts["label"].to_list()
-    colors = [GRADE_COLORS.get(g, "#6b6b6b") for g in order]
+    ranked = rulebook.grades()
+    palette = dict(zip(ranked, charts.grade_colors(len(ranked)), strict=True))
+    colors = [palette.get(g, NO_GRADE_COLOR) for g in order]
     base = alt.Chart(counts).encode(
         x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("count:Q", title="二级党组织数", axis=alt.Axis(tickMinStep=1, format="d")),
@@ -79,9 +57,7 @@ def grade_chart(counts: pl.DataFrame) -> alt.LayerChart:
 
 st.title("年终考核")
 
-years = query(
-    "select distinct year::BIGINT as year from marts.college_scores where quarter = 4 order by year desc"
-)["year"].to_list()
+years = query(YEARS_SQL)["year"].to_list()
 if not years:
     st.info("快照中还没有年终（第四季度）考核结果。")
     st.stop()
@@ -93,8 +69,10 @@ with st.sidebar:
 period = f"{year}Q4"
 frozen_banner(year)
 colleges = query(COLLEGES_SQL, [period])
-grades = ordered_counts(query(GRADE_COUNTS_SQL, [period]), "grade", "colleges", GRADES, "未评定")
-tiers = ordered_counts(query(TIER_COUNTS_SQL, [period]), "tier", "branches", (*TIERS, NO_TIER), NO_TIER)
+grades = ordered_counts(query(GRADE_COUNTS_SQL, [period]), "grade", "colleges", rulebook.grades(), "未评定")
+tiers = ordered_counts(
+    query(TIER_COUNTS_SQL, [period]), "tier", "branches", (*rulebook.tiers(), NO_TIER), NO_TIER
+)
 
 st.caption(
     f"{year}年度考核结果（{period}，全年累计）。综合得分 = 党建工作考核得分与述职评议得分按规则表加权。"
@@ -163,7 +141,8 @@ with right if not scoped else left:
     cols = st.columns(len(tiers))
     for col, (label, count) in zip(cols, tiers.iter_rows(), strict=True):
         col.metric(label, f"{count}")
-    st.caption("红旗 ⊂ 示范性 ⊂ 规范化，各支部只计其最高档次；未达到规范化或被一票否决的为未定级。")
+    ranked = rulebook.tiers()
+    st.caption(f"{' ⊂ '.join(ranked)}，各支部只计其最高档次；未达到{ranked[-1]}或被一票否决的为{NO_TIER}。")
 
 st.download_button(
     "下载年终考核结果表（Excel）",
@@ -173,4 +152,13 @@ st.download_button(
     on_click="ignore",
     icon=":material/download:",
     type="primary",
+)
+st.download_button(
+    "下载打印版（A4 PDF）",
+    data=result_pdf_download(year),
+    file_name=f"{year}年度考核结果.pdf",
+    mime="application/pdf",
+    on_click="ignore",
+    icon=":material/print:",
+    help=PDF_HELP,
 )

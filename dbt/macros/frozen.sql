@@ -1,10 +1,10 @@
 {#
-  Frozen years (`dangjian freeze --year Y`, dagster_project/freeze.py).
+  Frozen years (`dangjian freeze --year Y`, dagster_project/serving/freeze.py).
 
   Freezing writes a year's published rows of each result table to {frozen_dir}/<Y>/<table>.parquet
   and, last, {frozen_dir}/<Y>/manifest.json. The files live outside the warehouse so that a rebuilt
   warehouse keeps them; dbt reads them on every build. The layout and the manifest fields are
-  declared once more in dagster_project/freeze.py (a test checks that both agree).
+  declared once more in dagster_project/serving/freeze.py (a test checks that both agree).
 #}
 
 {# The manifest's fields and their types: the same columns whether or not anything is frozen. #}

@@ -3,7 +3,7 @@
   made from it: the 数据质量 page, `dangjian rejects`). A college fixes its own file with the file,
   sheet, row, column and reason — it has the file — so the published snapshot shows no ID-card
   number, no part of one, and a birth date only as its year. `raw` keeps the cells as typed.
-  The headers are the input contract's (dagster_project/contracts.py; tests/test_personal_data.py
+  The headers are the input contract's (dagster_project/contracts; tests/trust/test_personal_data.py
   checks that they agree).
 #}
 

@@ -57,10 +57,11 @@
 {#
   The rows of every indicator of a level, one select per indicator over `relation`, checked against
   the rulebook first. Each indicator is (name, value, target, score): SQL expressions over the
-  relation's columns; `score_column` names the fourth column.
+  relation's columns; `score_column` names the fourth column. `elsewhere` names the indicators of the
+  level that another model computes (they count as computed in the check).
 #}
-{% macro indicator_values(level, relation, indicators, score_column) %}
-{{- check_indicators_against_rulebook(level, indicators | map(attribute=0) | list) -}}
+{% macro indicator_values(level, relation, indicators, score_column, elsewhere=[]) %}
+{{- check_indicators_against_rulebook(level, (indicators | map(attribute=0) | list) + elsewhere) -}}
 {%- for name, value, target, score in indicators %}
     select {{ relation }}.*, '{{ name }}' as indicator, {{ value }} as value, {{ target }} as target, {{ score }} as {{ score_column }}
     from {{ relation }}

@@ -1,13 +1,16 @@
+from pathlib import Path
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.contracts import SHEET_KINDS
-from dagster_project.home import Home, private
+from dagster_project.defs.resources import HomeResource
+from dagster_project.home import private
 from dagster_project.ingest.store import sync_inbox
 from dagster_project.ingest.task_owners import OWNERS_TABLE
 from dagster_project.ingest.worker import ParsePool
 
-RAW_TABLES = [kind.table for kind in SHEET_KINDS] + ["rejects", OWNERS_TABLE, "files"]
+RAW_TABLES = [kind.table for kind in SHEET_KINDS] + ["rejects", OWNERS_TABLE, "files", "submissions"]
 
 
 @dg.multi_asset(
@@ -22,15 +25,15 @@ RAW_TABLES = [kind.table for kind in SHEET_KINDS] + ["rejects", OWNERS_TABLE, "f
     ],
     pool="duckdb",
 )
-def inbox_workbooks(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+def inbox_workbooks(context: dg.AssetExecutionContext, home: HomeResource, warehouse: DuckDBResource):
     """Reads every changed file of $DANGJIAN_HOME/inbox into schema `raw` (unchanged files are skipped,
     removed files take their rows with them) and quarantines what cannot be loaded in raw.rejects.
     Each file is parsed in a worker process under memory and time limits (ingest/worker.py)."""
-    home = Home.from_env().ensure()
+    folders = home.home.ensure()
     # the parse worker starts first: its imports overlap opening the warehouse and hashing the inbox
     with ParsePool() as pool, warehouse.get_connection() as con:
-        private(home.warehouse)  # raw holds ID-card numbers in clear, whatever the process's umask
-        summary = sync_inbox(con, home.inbox, home.archive, pool=pool)
+        private(Path(warehouse.database))  # raw holds ID-card numbers in clear, whatever the umask
+        summary = sync_inbox(con, folders.inbox, folders.archive, pool=pool)
         counts = dict(
             con.execute(
                 " union all ".join(f"select '{t}', count(*) from raw.{t}" for t in RAW_TABLES)

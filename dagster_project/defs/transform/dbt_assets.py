@@ -1,9 +1,14 @@
 import threading
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_duckdb import DuckDBResource
 
-from dagster_project.dbt_runs import (
+from dagster_project.defs.resources import HomeResource
+from dagster_project.pipeline.faults import crash_point
+from dagster_project.transform.project import dbt_project
+from dagster_project.transform.runs import (
     UNCHANGED_BY_DATA,
     built_fingerprint,
     keep_parse_cache,
@@ -13,31 +18,39 @@ from dagster_project.dbt_runs import (
     run_target,
     warehouse_fingerprint,
 )
-from dagster_project.faults import crash_point
-from dagster_project.home import Home
-from dagster_project.project import dbt_project
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, pool="duckdb")
-def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def warehouse_dbt_assets(
+    context: dg.AssetExecutionContext, home: HomeResource, warehouse: DuckDBResource, dbt: DbtCliResource
+):
     """Seeds (the rulebook), staging, intermediate and marts, with their data tests."""
-    home = Home.from_env()
-    target = run_target(home, context.run.run_id)
+    folders = home.home
+    target = run_target(folders, context.run.run_id)
     # deleting old run folders takes about a second: do it on the other core while dbt starts
-    pruning = threading.Thread(target=prune_runs, args=(home,), name="prune-dbt-runs")
+    pruning = threading.Thread(target=prune_runs, args=(folders,), name="prune-dbt-runs")
     pruning.start()
-    # unit tests check the SQL, not the data: CI runs them (tests/test_dbt_unit_tests.py), a run skips them.
+    # unit tests check the SQL, not the data: CI runs them (tests/model/test_dbt_unit_tests.py),
+    # a run skips them.
     # The run folder keeps dbt.log at info level (a line per node; at debug it held every statement)
     # and no manifest.json/run_results.json: every node's result is in Dagster's run log, and writing
     # and validating them cost about a second of a warm run.
     args = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info", "--no-write-json"]
-    fingerprint = warehouse_fingerprint(home.warehouse, project_fingerprint())
-    if not context.is_subset and built_fingerprint(home.warehouse) == fingerprint:
+    project = project_fingerprint()
+    unchanged = False
+    if Path(warehouse.database).exists():
+        # closed again before dbt starts: dbt is the warehouse's one writer while it runs
+        with warehouse.get_connection() as con:
+            fingerprint = warehouse_fingerprint(con, project)
+            unchanged = not context.is_subset and built_fingerprint(con) == fingerprint
+            if not unchanged:
+                record_build(con, None)
+    else:
+        fingerprint = warehouse_fingerprint(None, project)
+    if unchanged:
         # the same project built this warehouse's seeds and views: leave them, test them on the new data
         args += ["--exclude", UNCHANGED_BY_DATA, "--indirect-selection", "empty"]
         context.log.info("规则表与 staging 视图未变，本次不重建（其测试照常运行）")
-    elif home.warehouse.exists():
-        record_build(home.warehouse, None)
     invocation = dbt.cli(args, context=context, target_path=target)
     try:
         for event in invocation.stream():
@@ -47,7 +60,8 @@ def warehouse_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource)
             ):
                 crash_point("dbt", child=invocation.process)
     finally:
-        keep_parse_cache(home, target)
+        keep_parse_cache(folders, target)
         pruning.join()
     if not context.is_subset:
-        record_build(home.warehouse, fingerprint)
+        with warehouse.get_connection() as con:
+            record_build(con, fingerprint)

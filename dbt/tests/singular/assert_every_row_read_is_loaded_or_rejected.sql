@@ -2,25 +2,13 @@
 
 -- Zero unexplained drops: for every file, the rows staging holds = rows read − rows rejected.
 with staged as (
-    select source_file, count(*) as n from {{ ref('stg_inbox__orgs') }} group by all
+    {%- for model in inbox_staging_models() %}
+    select source_file, count(*) as n from {{ ref(model) }} group by all
+    {{- "\n    union all" if not loop.last }}
+    {%- endfor %}
+    -- staged, then rejected against the 问题清单 (int_rectification_rows_checked)
     union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__members') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__training') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__activities') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__funding') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__dues') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__tasks') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__evaluations') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__adjustments') }} group by all
-    union all
-    select source_file, count(*) as n from {{ ref('stg_inbox__checklist') }} group by all
+    select source_file, -count(*) as n from {{ ref('int_rectification_rejects_listed') }} group by all
 ),
 
 staged_per_file as (

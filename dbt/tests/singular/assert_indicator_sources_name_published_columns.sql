@@ -10,9 +10,11 @@
 -- depends_on: {{ ref('checklist_answers') }}
 -- depends_on: {{ ref('dim_org') }}
 -- depends_on: {{ ref('dim_member') }}
+-- depends_on: {{ ref('rectifications') }}
+-- depends_on: {{ ref('development_records') }}
 with named as (
     select level, indicator, detail_table, unnest([
-        org_column, period_column, date_column, filter_column, flag_column, 'year'
+        org_column, period_column, date_column, filter_column, flag_column, year_column
     ]) as column_name
     from {{ ref('indicator_sources') }}
     where detail_table is not null

@@ -115,6 +115,8 @@ measured as (
         evaluations.votes_all,
         funding.allocated,
         funding.spent,
+        development.entered_people,
+        development.entered_clean,
         annual.*,
         params.*
     from branch_periods
@@ -135,6 +137,9 @@ measured as (
     left join {{ ref('int_org_funding_summed') }} as funding
         on funding.period = branch_periods.period
         and funding.org_code = branch_periods.branch_code
+    left join {{ ref('int_development_compliance_measured') }} as development
+        on development.period = branch_periods.period
+        and development.branch_code = branch_periods.branch_code
 ),
 
 {#- The indicators of 七个有力, one per rulebook row (seeds/rule_indicators.csv, level branch):
@@ -149,6 +154,7 @@ measured as (
 {%- do indicators.append(('dues_on_time', 'months_paid_on_time', 'months_due', 'null')) %}
 {%- do indicators.append(('no_lost_contact', 'lost_contact_count', '0', 'greatest(0, 100 - lost_contact_penalty * lost_contact_count)')) %}
 {%- do indicators.append(('roster_clean', 'roster_rows - rejected_rows', 'roster_rows', 'null')) %}
+{%- do indicators.append(('development_compliance', 'entered_clean', 'entered_people', 'null')) %}
 {%- do indicators.append(('size_ok', 'member_count', "case when branch_category = '学生' then student_max_members else max_members end",
         'case when size_ok then 100 else 0 end')) %}
 {# B3 监督党员有力 (year end only: rule_indicators.annual_only) #}

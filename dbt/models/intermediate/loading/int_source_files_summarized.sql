@@ -9,7 +9,12 @@ rejected_rows as (
         source_file,
         count(distinct (sheet, row_number)) filter (where row_number is not null) as rows_rejected,
         {{ hide_id_card_numbers("string_agg(reason, '；') filter (where row_number is null)") }} as problem
-    from {{ ref('stg_inbox__rejects') }}
+    from (
+        select source_file, sheet, row_number, reason from {{ ref('stg_inbox__rejects') }}
+        union all
+        -- 整改台账 rows whose 问题编号 is not a problem: loaded by the ingest, rejected once problems are known
+        select source_file, sheet, row_number, reason from {{ ref('int_rectification_rejects_listed') }}
+    )
     group by all
 ),
 

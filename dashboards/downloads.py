@@ -1,0 +1,128 @@
+"""Downloads of the dashboards: the reject list, the result sheet, the blank templates, a page's table
+as CSV or xlsx — all written by `dagster_project.reports` (the same workbooks the CLI writes), from
+the viewer's part of the snapshot, and cached per snapshot version and scope."""
+
+from collections.abc import Callable
+
+import polars as pl
+import streamlit as st
+
+from dagster_project import reports
+from dashboards import auth
+from dashboards.snapshot import current_scope, cursor, serving_path
+
+
+def rejects_workbook(source_file: str | None = None) -> bytes:
+    """The rejects workbook of one file (or all files) the viewer may see, as .xlsx bytes.
+
+    Written by `dagster_project.reports` (the same workbook `dangjian rejects` writes); cached per
+    snapshot and scope. Raises ValueError for an
+    unknown file (a file of another college is unknown to a 学院 user).
+    """
+    return _rejects_workbook(source_file, current_scope())
+
+
+def rejects_download(source_file: str | None = None) -> Callable[[], bytes]:
+    """`rejects_workbook` for a download button's deferred `data`: Streamlit calls it later on a
+    worker thread that has no session, so the login is checked again then (`auth.deferred`)."""
+    return auth.deferred(lambda scope: _rejects_workbook(source_file, scope))
+
+
+def _rejects_workbook(source_file: str | None, scope: str | None) -> bytes:
+    path = serving_path()
+    return _cached_rejects_workbook(str(path), source_file, path.stat().st_mtime_ns, scope)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=32)
+def _cached_rejects_workbook(path: str, source_file: str | None, version: int, scope: str | None) -> bytes:
+    del version
+    with cursor(path, scope) as con:
+        return reports.reject_list_xlsx(con, source_file)
+
+
+def result_sheet_workbook(year: int) -> bytes:
+    """The year-end result sheet of `year` from the viewer's part of the snapshot, as .xlsx bytes.
+
+    Written by `dagster_project.reports` (the same workbook `dangjian export` writes; a 学院 user
+    gets its own rows); cached per snapshot and scope. Raises ValueError for a year without Q4.
+    """
+    return _result_sheet(int(year), current_scope())
+
+
+def result_sheet_download(year: int) -> Callable[[], bytes]:
+    """`result_sheet_workbook` for a download button's deferred `data` (login checked again then)."""
+    return auth.deferred(lambda scope: _result_sheet(int(year), scope))
+
+
+def _result_sheet(year: int, scope: str | None) -> bytes:
+    path = serving_path()
+    return _cached_result_sheet(str(path), year, path.stat().st_mtime_ns, scope)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=16)
+def _cached_result_sheet(path: str, year: int, version: int, scope: str | None) -> bytes:
+    del version
+    with cursor(path, scope) as con:
+        return reports.result_sheet_xlsx(con, year)
+
+
+def result_pdf_download(year: int) -> Callable[[], bytes]:
+    """The printable result sheet (A4 PDF) of `year` for a download button's deferred `data`."""
+    return auth.deferred(lambda scope: _result_pdf(int(year), scope))
+
+
+def _result_pdf(year: int, scope: str | None) -> bytes:
+    path = serving_path()
+    return _cached_result_pdf(str(path), year, path.stat().st_mtime_ns, scope)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=8)
+def _cached_result_pdf(path: str, year: int, version: int, scope: str | None) -> bytes:
+    del version
+    with cursor(path, scope) as con:
+        return reports.result_sheet_pdf(con, year)
+
+
+def problem_sheet_download(year: int, college: str | None = None) -> Callable[[], bytes]:
+    """The 问题清单 of `year` as a pre-filled 整改台账 (the same workbook `dangjian problems` writes),
+    of the viewer's part of the snapshot, for a download button's deferred `data` (login checked
+    again then). A 学院 user gets its own problems only."""
+    return auth.deferred(lambda scope: _problem_sheet(int(year), college, scope))
+
+
+def _problem_sheet(year: int, college: str | None, scope: str | None) -> bytes:
+    path = serving_path()
+    return _cached_problem_sheet(str(path), year, college, path.stat().st_mtime_ns, scope)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=16)
+def _cached_problem_sheet(
+    path: str, year: int, college: str | None, version: int, scope: str | None
+) -> bytes:
+    del version
+    with cursor(path, scope) as con:
+        return reports.problem_sheet_xlsx(con, year, college)
+
+
+@st.cache_data(show_spinner=False)
+def template_workbooks() -> dict[str, tuple[str, bytes]]:
+    """{sheet kind: (file name, bytes)} of the blank templates (`dagster_project.reports`)."""
+    return reports.template_workbooks()
+
+
+@st.cache_data(show_spinner=False)
+def templates_zip() -> bytes:
+    """Every blank template in one .zip."""
+    return reports.zip_of(template_workbooks())
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """UTF-8 CSV with a BOM, so Excel opens the Chinese text correctly; text that Excel would take
+    for a formula gets a leading apostrophe (dagster_project/reports/cell_text.py)."""
+    return reports.frame_csv(frame)
+
+
+def xlsx_bytes(frame: pl.DataFrame, worksheet: str = "查询结果") -> bytes:
+    """An .xlsx of `frame`; text stays text (no formulas, links or numbers made of user values, and
+    formula-like text with a leading apostrophe, as in the CSV)."""
+    return reports.frame_xlsx(frame, worksheet)

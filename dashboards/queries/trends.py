@@ -1,0 +1,109 @@
+"""The SQL of the page dashboards/pages/trends.py (run with dashboards.queries.query)."""
+
+# Numbers are cast to DOUBLE/BIGINT here: DECIMAL/HUGEINT would plot at the wrong scale.
+TREND_SQL = """
+select period, ? as series, composite::DOUBLE as score
+from marts.college_scores where college_code = ?
+union all
+select period, ? as series, total::DOUBLE as score
+from marts.college_scores where college_code = ?
+union all
+select period, ? as series, total::DOUBLE as score
+from marts.branch_scores where branch_code = ?
+"""
+
+RANKS_SQL = """
+select period, college_code, college_name, rank::BIGINT as rank
+from marts.college_scores
+order by year, quarter, rank, college_code
+"""
+
+YEARLY_SQL = """
+select
+    year::BIGINT              as year,
+    rank::BIGINT              as rank,
+    (lag(rank) over (order by year) - rank)::BIGINT as rank_vs_last_year,
+    composite::DOUBLE         as composite,
+    total::DOUBLE             as total,
+    evaluation_score::DOUBLE  as evaluation_score,
+    stars::BIGINT             as stars,
+    grade,
+    {college_dimensions}
+from marts.college_scores
+where college_code = ? and quarter = 4
+order by year
+"""
+
+BRANCH_YEARLY_SQL = """
+select
+    year::BIGINT              as year,
+    branch_name,
+    rank_overall::BIGINT      as rank_overall,
+    rank_in_college::BIGINT   as rank_in_college,
+    total::DOUBLE             as total,
+    stars::BIGINT             as stars,
+    tier
+from marts.branch_scores
+where branch_code = ? and quarter = 4
+order by year
+"""
+
+ALL_YEARLY_SQL = """
+select
+    year::BIGINT        as year,
+    college_code,
+    college_name,
+    rank::BIGINT        as rank,
+    composite::DOUBLE   as composite,
+    grade
+from marts.college_scores
+where quarter = 4
+order by year, rank, college_code
+"""
+
+# Largest moves: `rank_change` of the marts for the latest period; for years, Q4 rank of the latest
+# year with a Q4 against the Q4 rank of the year before (previous rank − this rank, like rank_change).
+PERIOD_MOVES_SQL = """
+select college_name, (rank + rank_change)::BIGINT as before_rank, rank::BIGINT as rank,
+       rank_change::BIGINT as change
+from marts.college_scores
+where period = ? and rank_change is not null
+"""
+
+YEAR_MOVES_SQL = """
+select now.college_name, before.rank::BIGINT as before_rank, now.rank::BIGINT as rank,
+       (before.rank - now.rank)::BIGINT as change
+from marts.college_scores now
+join marts.college_scores before
+  on before.college_code = now.college_code and before.quarter = 4 and before.year = now.year - 1
+where now.quarter = 4 and now.year = ?
+"""
+
+ANY_COLLEGE_SCORE_SQL = """
+select 1 from marts.college_scores limit 1
+"""
+
+PERIODS_SQL = """
+select distinct period, year, quarter from marts.college_scores order by year, quarter
+"""
+
+COLLEGES_SQL = """
+select college_code, arg_max(college_name, year) as college_name
+from marts.college_scores
+group by college_code
+order by college_code
+"""
+
+BRANCHES_SQL = """
+select branch_code, arg_max(branch_name, year) as branch_name
+from marts.branch_scores
+where college_code = ?
+group by branch_code
+order by branch_code
+"""
+
+LATEST_SQL = """
+select composite::DOUBLE as composite, rank::BIGINT as rank, rank_change::BIGINT as rank_change
+from marts.college_scores
+where college_code = ? and period = ?
+"""

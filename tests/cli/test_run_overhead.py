@@ -1,0 +1,177 @@
+"""The per-run costs kept out of a warm run: dbt's parse cache and run folders, Dagster's SQLite writes."""
+
+import os
+import sqlite3
+
+import duckdb
+import pytest
+import sqlalchemy as sa
+
+from dagster_project.home import Home
+from dagster_project.pipeline.event_log import databases_kept_open
+from dagster_project.transform import runs as dbt_runs
+
+
+def test_a_run_starts_from_the_parse_the_last_run_of_this_home_left(tmp_path):
+    home = Home(tmp_path / "home")
+    first = dbt_runs.run_target(home, "run-a")
+    (first / dbt_runs.PARTIAL_PARSE).write_bytes(b"parse state of run a")
+    dbt_runs.keep_parse_cache(home, first)
+
+    second = dbt_runs.run_target(home, "run-b")
+
+    assert (second / dbt_runs.PARTIAL_PARSE).read_bytes() == b"parse state of run a"
+    assert [p.name for p in dbt_runs.runs_folder(home).glob("*.tmp")] == []
+
+
+def test_a_run_whose_dbt_wrote_no_parse_state_keeps_the_previous_one(tmp_path):
+    home = Home(tmp_path / "home")
+    first = dbt_runs.run_target(home, "a")
+    (first / dbt_runs.PARTIAL_PARSE).write_bytes(b"a")
+    dbt_runs.keep_parse_cache(home, first)
+
+    dbt_runs.keep_parse_cache(home, dbt_runs.run_target(home, "b"))  # dbt died before parsing
+
+    assert dbt_runs.parse_cache(home).read_bytes() == b"a"
+
+
+def test_the_parse_cache_belongs_to_one_project_folder(tmp_path):
+    home = Home(tmp_path / "home")
+    assert dbt_runs.parse_cache(home, tmp_path / "clone1") != dbt_runs.parse_cache(home, tmp_path / "clone2")
+    assert dbt_runs.parse_cache(home, tmp_path / "clone1") == dbt_runs.parse_cache(home, tmp_path / "clone1")
+
+
+def test_only_the_newest_run_folders_are_kept(tmp_path):
+    home = Home(tmp_path / "home")
+    for age, run_id in enumerate(["r7", "r6", "r5", "r4", "r3", "r2", "r1"]):
+        folder = dbt_runs.run_target(home, run_id)
+        (folder / "manifest.json").write_text("{}")
+        os.utime(folder, (1_000_000 - age, 1_000_000 - age))  # r7 newest … r1 oldest
+
+    deleted = dbt_runs.prune_runs(home, keep=5)
+
+    assert sorted(p.name for p in deleted) == ["run-r1", "run-r2"]
+    assert sorted(p.name for p in dbt_runs.runs_folder(home).glob("run-*")) == [
+        f"run-r{i}" for i in range(3, 8)
+    ]
+
+
+def _wal_database(path):
+    con = sqlite3.connect(path)
+    con.execute("pragma journal_mode = wal")
+    con.execute("create table events (id integer primary key, body text)")
+    con.commit()
+    con.close()
+
+
+def _write_one_event(path) -> int:
+    """What Dagster's SQLite storage does per event: a new engine, one commit, close. Returns the
+    connection's `synchronous` setting (1 NORMAL, 2 FULL)."""
+    engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.NullPool)
+    with engine.connect() as conn, conn.begin():
+        conn.execute(sa.text("insert into events (body) values ('step started')"))
+        level = conn.execute(sa.text("pragma synchronous")).scalar()
+    engine.dispose()
+    return level
+
+
+def test_dagster_databases_stay_open_and_skip_the_checkpoint_per_event(tmp_path):
+    dagster_home = tmp_path / "dagster"
+    dagster_home.mkdir()
+    ours, elsewhere = dagster_home / "index.db", tmp_path / "other.db"
+    for path in (ours, elsewhere):
+        _wal_database(path)
+
+    with databases_kept_open(dagster_home) as held:
+        assert _write_one_event(ours) == 1
+        # the WAL is still there after the writer closed: no checkpoint on close
+        assert ours.with_name("index.db-wal").exists()
+        assert _write_one_event(elsewhere) == 2
+        assert not elsewhere.with_name("other.db-wal").exists()
+        assert list(held) == [ours]
+        holder = held[ours]
+
+    # afterwards: the holder is closed, the listener gone, and the events are all there
+    assert _write_one_event(ours) == 2
+    assert not ours.with_name("index.db-wal").exists()
+    with sqlite3.connect(ours) as con:
+        assert con.execute("select count(*) from events").fetchone() == (2,)
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        holder.execute("select 1")
+
+
+def test_the_dbt_version_shortcut_names_the_dbt_that_runs():
+    """WarehouseDbtCli reads dbt-core's version from the environment instead of running `dbt --version`;
+    dagster-dbt's own way must give the same answer."""
+    from dagster_dbt import DbtCliResource
+
+    from dagster_project.transform.project import DBT_EXECUTABLE, WarehouseDbtCli, dbt_project
+
+    ours = WarehouseDbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+    theirs = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+    assert ours._cli_version == theirs._cli_version
+    assert ours._cli_version.major == 1
+
+
+def _project(root):
+    (root / "dbt" / "models" / "staging").mkdir(parents=True)
+    (root / "dbt" / "target").mkdir()
+    (root / "seeds").mkdir()
+    (root / "dbt" / "dbt_project.yml").write_text("name: dangjian\n")
+    (root / "dbt" / "models" / "staging" / "stg_inbox__orgs.sql").write_text("select * from raw.orgs\n")
+    (root / "seeds" / "rule_grades.csv").write_text("grade,min_score\n好,90\n", encoding="utf-8")
+    return root / "dbt", root / "seeds"
+
+
+def test_the_fingerprint_moves_with_the_project_the_rulebook_and_the_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DANGJIAN_HOME", str(tmp_path / "home-1"))
+    project, seeds = _project(tmp_path)
+    first = dbt_runs.project_fingerprint(project, seeds)
+
+    (project / "target" / "manifest.json").write_text("{}")  # dbt's output is not its input
+    (project / "logs").mkdir()
+    (project / "logs" / "dbt.log").write_text("…")
+    (project / ".user.yml").write_text("id: 1f0c\n")  # dbt's own, written on first use
+    assert dbt_runs.project_fingerprint(project, seeds) == first
+
+    (seeds / "rule_grades.csv").write_text("grade,min_score\n好,85\n", encoding="utf-8")
+    after_rulebook = dbt_runs.project_fingerprint(project, seeds)
+    assert after_rulebook != first
+
+    (project / "models" / "staging" / "stg_inbox__orgs.sql").write_text("select org_code from raw.orgs\n")
+    after_view = dbt_runs.project_fingerprint(project, seeds)
+    assert after_view != after_rulebook
+
+    monkeypatch.setenv("DANGJIAN_HOME", str(tmp_path / "home-2"))
+    assert dbt_runs.project_fingerprint(project, seeds) != after_view
+
+
+def test_the_warehouse_remembers_which_project_built_it(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        assert dbt_runs.built_fingerprint(con) is None  # a new (e.g. rebuilt) warehouse
+        dbt_runs.record_build(con, "abc")
+    with duckdb.connect(str(warehouse)) as con:
+        dbt_runs.record_build(con, "def")
+    with duckdb.connect(str(warehouse)) as con:
+        assert dbt_runs.built_fingerprint(con) == "def"
+        dbt_runs.record_build(con, None)  # a build that may change seeds or views has started
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert dbt_runs.built_fingerprint(con) is None
+
+
+def test_the_fingerprint_moves_with_the_columns_of_raw(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.training (member_key varchar, hours varchar)")
+        con.execute("create schema marts")
+        con.execute("create table marts.branch_scores (total double)")
+        before = dbt_runs.warehouse_fingerprint(con, "project")
+        con.execute("insert into raw.training values ('T001', '2')")  # data: no change
+        con.execute("alter table marts.branch_scores add column stars integer")  # dbt's own: no change
+        assert dbt_runs.warehouse_fingerprint(con, "project") == before
+        assert dbt_runs.warehouse_fingerprint(con, "another project") != before
+        con.execute("alter table raw.training alter hours type double")
+        assert dbt_runs.warehouse_fingerprint(con, "project") != before
+    assert dbt_runs.warehouse_fingerprint(None, "project") != before  # no warehouse: no columns

@@ -1,0 +1,93 @@
+"""Runs without an administrator, and the dashboard on the campus network: a submission while a run
+holds the warehouse is previewed, stored and queued (the snapshot untouched); the sensor asks for a
+run for it; one queued run at a time; `serve --host` beyond loopback only with logins; XSRF on; the
+favicon is a local file."""
+
+import hashlib
+import subprocess
+import sys
+import time
+
+import dagster as dg
+import pytest
+from typer.testing import CliRunner
+
+from dagster_project.cli import app, streamlit_command
+from dagster_project.defs.automation import inbox_sensor
+from dagster_project.defs.resources import HomeResource
+from dagster_project.home import REPO_ROOT, Home
+from dagster_project.ingest.submissions import read_log
+from dagster_project.submit.submitting import Submitter, submit_files
+from tests.support import submit_university as uni
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DANGJIAN_HOME", str(tmp_path / "home"))
+    return uni.build(tmp_path / "home")
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _tick(home, cursor=None):
+    context = dg.build_sensor_context(cursor=cursor, resources={"home": HomeResource(root=str(home))})
+    return inbox_sensor(context), context.cursor
+
+
+def test_upload_while_a_run_holds_the_warehouse_is_queued_and_nothing_is_lost(home, tmp_path):
+    first, cursor = _tick(home)
+    assert isinstance(first, dg.SkipReason)  # the inbox holds what was loaded: no run
+    # another process writes the warehouse, as a run does, for the whole submission
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); time.sleep(120)", str(home / "warehouse.duckdb")],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        snapshot = _sha(home / "serving.duckdb")
+        book = uni.college_workbook(tmp_path / "组织生活.xlsx")
+        started = time.monotonic()
+        (done,) = submit_files(Home(home), [(book, book.name)], Submitter("jsj", "college", "01"))
+        assert time.monotonic() - started < 60
+        assert done.preview.rows_rejected == 3  # the preview needs only the snapshot
+        assert _sha(home / "serving.duckdb") == snapshot
+        assert (home / "inbox" / done.submission.stored_name).read_bytes() == book.read_bytes()
+        assert [e.stored_name for e in read_log(home / "archive")] == [done.submission.stored_name]
+        queued, _ = _tick(home, cursor)
+        assert isinstance(queued, dg.RunRequest)  # the next run picks it up
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_one_queued_run_at_a_time(tmp_path):
+    home = Home(tmp_path / "h").ensure()
+    text = (home.dagster_home / "dagster.yaml").read_text(encoding="utf-8")
+    assert "runs:\n    max_concurrent_runs: 1" in text
+    assert "pools:\n    default_limit: 1" in text
+
+
+def test_serve_beyond_loopback_needs_logins(tmp_path, monkeypatch):
+    monkeypatch.setenv("DANGJIAN_HOME", str(tmp_path / "h"))
+    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--no-daemon"])
+    assert result.exit_code == 2
+    assert "免登录的看板只能在本机（127.0.0.1）使用，不能监听 0.0.0.0" in result.stdout
+
+
+def test_streamlit_binds_the_given_host_with_xsrf_on():
+    command = streamlit_command(8501, (), "10.1.2.3")
+    assert command[command.index("--server.address") + 1] == "10.1.2.3"
+    assert command[command.index("--server.enableXsrfProtection") + 1] == "true"
+    hosts = [command[i + 1] for i, arg in enumerate(command) if arg == "--server.allowedHosts"]
+    assert hosts == ["localhost", "127.0.0.1", "10.1.2.3"]
+    config = (REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    assert "enableXsrfProtection = true" in config
+
+
+def test_the_favicon_is_served_from_the_repository_not_a_font_cdn():
+    app_source = (REPO_ROOT / "dashboards" / "app.py").read_text(encoding="utf-8")
+    assert "page_icon=str(FAVICON)" in app_source
+    assert (REPO_ROOT / "dashboards" / "favicon.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

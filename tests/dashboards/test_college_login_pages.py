@@ -1,0 +1,106 @@
+"""A 学院 login's 排名, 年终考核 and 趋势 pages on the demo snapshot: its copy holds its own college row
+only, so no count, mean or distribution over colleges may be shown (they would be its own figures
+passed off as the university's: 二级党组织数 1, 平均综合得分 = its own score, 进步最大 = itself). Its
+own score, its school-wide rank and its grade are shown instead; a 组织部 login still sees the
+university's figures."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.access.users import add_user
+from dashboards import auth
+from tests.trust.test_auth import log_in, served_like_dangjian, start  # noqa: F401 (fixture)
+
+PASSWORD = "jsj-password-1"
+COLLEGE_AGGREGATES = {"二级党组织数", "平均综合得分", "等次为「好」", "★5 二级党组织", "一票否决", "党支部数"}
+
+
+@pytest.fixture
+def demo_login(demo_home, tmp_path, monkeypatch, served_like_dangjian) -> Path:  # noqa: F811
+    snapshot = demo_home[0] / "serving.duckdb"
+    home = tmp_path / "home"
+    add_user(home / "users.json", "jsj", PASSWORD, "college", "01")
+    add_user(home / "users.json", "zzb", PASSWORD, "org")
+    monkeypatch.setenv("DANGJIAN_HOME", str(home))
+    monkeypatch.setenv("DANGJIAN_SERVING_DB", str(snapshot))
+    auth.login_throttle.clear()
+    yield snapshot
+    auth.login_throttle.clear()
+
+
+def _one(snapshot: Path, sql: str, params: list) -> tuple:
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        return con.execute(sql, params).fetchone()
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_college_login_ranking_shows_its_own_figures_not_single_row_aggregates(demo_login):
+    at = log_in(start(), "jsj", PASSWORD)
+    assert at.title[0].value == "考核排名"
+    period = at.selectbox(key="period").value
+    composite, rank, branches = _one(
+        demo_login,
+        "select composite, rank, branch_count from marts.college_scores where period = ? and college_code = '01'",
+        [period],
+    )
+    (colleges,) = _one(demo_login, "select count(*) from marts.college_scores where period = ?", [period])
+    shown = _metrics(at)
+    assert not COLLEGE_AGGREGATES & set(shown), shown
+    assert shown["本院综合得分"] == f"{composite:.2f}"
+    assert shown["全校排名"] == f"{rank} / {colleges}"
+    assert shown["本院支部数"] == str(branches)
+
+
+def test_org_login_ranking_still_shows_the_university_figures(demo_login):
+    at = log_in(start(), "zzb", PASSWORD)
+    period = at.selectbox(key="period").value
+    (colleges, mean) = _one(
+        demo_login, "select count(*), avg(composite) from marts.college_scores where period = ?", [period]
+    )
+    shown = _metrics(at)
+    assert shown["二级党组织数"] == str(colleges) and colleges > 1
+    assert shown["平均综合得分"] == f"{mean:.2f}"
+
+
+def test_college_login_year_end_shows_no_counts_or_grade_distribution(demo_login):
+    at = log_in(start(), "jsj", PASSWORD)
+    at.switch_page("pages/year_end.py").run()
+    assert not at.exception, at.exception
+    year = at.selectbox(key="year").value
+    composite, rank, grade = _one(
+        demo_login,
+        "select composite, rank, grade from marts.college_scores where period = ? and college_code = '01'",
+        [f"{year}Q4"],
+    )
+    (colleges,) = _one(
+        demo_login, "select count(*) from marts.college_scores where period = ?", [f"{year}Q4"]
+    )
+    shown = _metrics(at)
+    assert not COLLEGE_AGGREGATES & set(shown), shown
+    assert not {"好", "较好", "一般", "差"} & set(shown)  # the grade distribution's counts
+    assert "等次分布" not in [s.value for s in at.subheader]
+    assert shown["本院综合得分"] == f"{composite:.2f}"
+    assert shown["全校名次"] == f"{rank} / {colleges}"
+    assert shown["本院等次"] == grade
+
+
+def test_college_login_trends_list_no_largest_moves_or_all_colleges(demo_login):
+    at = log_in(start(), "jsj", PASSWORD)
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "趋势"
+    subheaders = [s.value for s in at.subheader]
+    assert "进步最大 / 退步最大" not in subheaders
+    assert not [e for e in at.expander if e.label.startswith("全部二级党组织")]
+    assert not at.radio  # the 对比方式 of the largest moves
+
+
+def test_org_login_trends_list_the_largest_moves(demo_login):
+    at = log_in(start(), "zzb", PASSWORD)
+    at.switch_page("pages/trends.py").run()
+    assert "进步最大 / 退步最大" in [s.value for s in at.subheader]
