@@ -126,3 +126,20 @@ def xlsx_bytes(frame: pl.DataFrame, worksheet: str = "查询结果") -> bytes:
     """An .xlsx of `frame`; text stays text (no formulas, links or numbers made of user values, and
     formula-like text with a leading apostrophe, as in the CSV)."""
     return reports.frame_xlsx(frame, worksheet)
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_download_button(frame: pl.DataFrame, worksheet: str, file_name: str, key: str) -> None:
+    """A "下载 Excel" button for a table a page shows: the bytes are made when it is clicked, with the
+    login checked again then (`auth.deferred`)."""
+    st.download_button(
+        "下载 Excel",
+        data=auth.deferred(lambda _scope: xlsx_bytes(frame, worksheet)),
+        file_name=file_name,
+        mime=XLSX_MIME,
+        on_click="ignore",
+        icon=":material/download:",
+        key=key,
+    )

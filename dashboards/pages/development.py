@@ -7,8 +7,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards import auth
-from dashboards.downloads import xlsx_bytes
+from dashboards.downloads import table_download_button
 from dashboards.queries import query
 from dashboards.queries.development import (
     ARREARS_SQL,
@@ -23,19 +22,6 @@ from dashboards.queries.development import (
 from dashboards.snapshot import has_table
 
 ALL_COLLEGES = "全部二级党组织"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(frame: pl.DataFrame, worksheet: str, file_name: str, key: str) -> None:
-    st.download_button(
-        "下载 Excel",
-        data=auth.deferred(lambda _scope: xlsx_bytes(frame, worksheet)),
-        file_name=file_name,
-        mime=XLSX,
-        on_click="ignore",
-        icon=":material/download:",
-        key=key,
-    )
 
 
 st.title("党员队伍")
@@ -149,7 +135,7 @@ else:
     st.dataframe(table.to_pandas(), hide_index=True)
     people = shown["member_key"].n_unique()
     st.caption(f"共 {table.height} 条（{people} 人）。来源文件与行号即发展党员台账中的位置。")
-    _download(table, "审核问题", f"发展党员审核问题_{period}.xlsx", "dev_findings_xlsx")
+    table_download_button(table, "审核问题", f"发展党员审核问题_{period}.xlsx", "dev_findings_xlsx")
 
 # --- dues -------------------------------------------------------------------------------------------
 st.subheader(f"党费欠交 · {year}年")
@@ -169,7 +155,7 @@ else:
     )
     st.dataframe(arrears_table.to_pandas(), hide_index=True)
     st.caption("“请核实”只是提示党支部核实原因、按程序处理，本系统不改变任何人的党籍状态。")
-    _download(arrears_table, "党费欠交", f"党费欠交_{year}.xlsx", "dev_arrears_xlsx")
+    table_download_button(arrears_table, "党费欠交", f"党费欠交_{year}.xlsx", "dev_arrears_xlsx")
 
 st.subheader(f"党费收缴使用情况 · {year}年")
 report = query(DUES_REPORT_SQL, [year, *scope]) if has_table("marts", "dues_report") else pl.DataFrame()
@@ -190,4 +176,6 @@ else:
     st.caption(
         "收缴率 = 实交 ÷ 应交；党费返还取经费台账中类型为“党费返还”的记录。每年1月底前报送上年度情况。"
     )
-    _download(report_table, "党费收缴使用情况", f"党费收缴使用情况_{year}.xlsx", "dev_dues_report_xlsx")
+    table_download_button(
+        report_table, "党费收缴使用情况", f"党费收缴使用情况_{year}.xlsx", "dev_dues_report_xlsx"
+    )

@@ -7,8 +7,8 @@ The 公示 view ("仅显示等次") lists names with stars and grade/tier, witho
 import polars as pl
 import streamlit as st
 
-from dashboards import auth, charts
-from dashboards.downloads import xlsx_bytes
+from dashboards import charts
+from dashboards.downloads import table_download_button
 from dashboards.frozen import frozen_banner
 from dashboards.labels import MAX_STARS, NO_VALUE, period_label, rank_change_arrow, star_string
 from dashboards.queries import query, rulebook
@@ -28,7 +28,6 @@ BRANCH_TAB = "党支部排名"
 GRADES_ONLY = "仅显示等次（用于公示）"
 COLLEGE_ROWS_SHOWN = 40  # a college table up to this long is shown without an inner scroll bar
 CHART_DEFAULT_TOP = 30  # branches drawn by default when there are more than this
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 STAR_TEXT = {n: star_string(n) for n in range(MAX_STARS + 1)}
 SCORE_FORMAT = st.column_config.NumberColumn(format="%.2f")
@@ -38,18 +37,6 @@ ROW_PX = 35  # st.dataframe row height
 
 def _stars_text() -> pl.Expr:
     return pl.col("stars").replace_strict(STAR_TEXT, default=None, return_dtype=pl.String).alias("星级")
-
-
-def _download(frame: pl.DataFrame, worksheet: str, file_name: str, key: str) -> None:
-    st.download_button(
-        "下载 Excel",
-        data=auth.deferred(lambda _scope: xlsx_bytes(frame, worksheet)),
-        file_name=file_name,
-        mime=XLSX,
-        on_click="ignore",
-        icon=":material/download:",
-        key=key,
-    )
 
 
 def _table_height(frame: pl.DataFrame, all_rows_up_to: int = 15) -> int | str:
@@ -142,7 +129,7 @@ def college_section(period: str, college: str | None, grades_only: bool, has_col
     vetoed = colleges.filter(pl.col("veto"))
     for row in vetoed.iter_rows(named=True):
         st.warning(f"一票否决：{row['college_name']} — {row['veto_detail'] or '（未填写事由）'}", icon="⚠️")
-    _download(table, f"{period}二级党组织排名", f"二级党组织排名_{period}.xlsx", "college_xlsx")
+    table_download_button(table, f"{period}二级党组织排名", f"二级党组织排名_{period}.xlsx", "college_xlsx")
 
 
 def own_college_metrics(row: dict, period: str, year_end: bool) -> None:
@@ -177,7 +164,9 @@ def _college_grades(colleges: pl.DataFrame, period: str, year_end: bool) -> None
         + ("" if year_end else "等次只在第4季度（年终考核）给出。")
     )
     st.dataframe(table, hide_index=True, height=_table_height(table, COLLEGE_ROWS_SHOWN))
-    _download(table, f"{period}二级党组织等次", f"二级党组织等次公示_{period}.xlsx", "college_grades_xlsx")
+    table_download_button(
+        table, f"{period}二级党组织等次", f"二级党组织等次公示_{period}.xlsx", "college_grades_xlsx"
+    )
 
 
 # ---- 党支部 ---------------------------------------------------------------------------------------
@@ -257,7 +246,7 @@ def branch_section(period: str, college: str | None, categories: list[str], grad
         },
     )
     st.caption("排名为全校排名（按七个有力总分）；晋位升级档次只在第4季度给出。")
-    _download(table, f"{period}支部排名", f"党支部排名_{period}.xlsx", "branch_xlsx")
+    table_download_button(table, f"{period}支部排名", f"党支部排名_{period}.xlsx", "branch_xlsx")
 
 
 def _branch_grades(branches: pl.DataFrame, period: str) -> None:
@@ -281,7 +270,7 @@ def _branch_grades(branches: pl.DataFrame, period: str) -> None:
         + ("" if has_tier else "晋位升级档次只在第4季度给出。")
     )
     st.dataframe(table, hide_index=True, height=_table_height(table))
-    _download(table, f"{period}支部星级", f"党支部星级公示_{period}.xlsx", "branch_grades_xlsx")
+    table_download_button(table, f"{period}支部星级", f"党支部星级公示_{period}.xlsx", "branch_grades_xlsx")
 
 
 # ---- page -----------------------------------------------------------------------------------------
