@@ -48,11 +48,14 @@ def demo_home(tmp_path_factory, dbt_manifest):
     import dagster as dg
 
     from dagster_project.demo import generate_demo
+    from dagster_project.demo.submissions import demo_as_of
 
     home = tmp_path_factory.mktemp("demo_home")
     summary = generate_demo(home / "inbox", seed=2026, scale=0.2)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DANGJIAN_HOME", str(home))
+        # the submission calendar counts from the demo's own day, not the machine's
+        mp.setenv("DANGJIAN_AS_OF", demo_as_of(max(summary.years)).isoformat())
         from dagster_project.definitions import defs
 
         d = defs()

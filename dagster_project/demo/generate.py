@@ -16,7 +16,7 @@ from dagster_project.demo.college_book import college_book
 from dagster_project.demo.messy import plant_messy
 from dagster_project.demo.model import YEARS, MessyRow, University
 from dagster_project.demo.org_book import org_book
-from dagster_project.demo.submissions import plant_submissions
+from dagster_project.demo.submissions import SHORT_COLLEGE, plant_submissions, withhold
 from dagster_project.demo.university import build_university
 from dagster_project.demo.writers import write_book, write_table
 
@@ -141,6 +141,8 @@ def _write_unit(
     else:
         book = college_book(uni, next(c for c in uni.colleges if c.code == where), year)
     plant_messy(uni, year, where, book)
+    if where == SHORT_COLLEGE and year == YEARS[-1]:
+        withhold(book, year)
     rows: dict[str, int] = defaultdict(int)
     if fmt == "xlsx":
         path = inbox / book.file_name

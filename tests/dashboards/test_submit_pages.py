@@ -1,5 +1,5 @@
 """The pages 报送进度 and 数据报送 on the demo snapshot (its planted submissions log: every college on time
-for December and the fourth quarter of the latest year, college 02 late): a 组织部 login sees every
+for December and the fourth quarter of the latest year, college 02 late, college 12 short of two periods): a 组织部 login sees every
 college, a college login its own row only; the 数据报送 page offers 确认提交 for a college."""
 
 from pathlib import Path
@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from dagster_project.access.users import add_user
-from dagster_project.demo.submissions import LATE_COLLEGE
+from dagster_project.demo.submissions import LATE_COLLEGE, SHORT_COLLEGE
 from dashboards import auth
 from tests.trust.test_auth import log_in, served_like_dangjian, start  # noqa: F401 (fixture)
 
@@ -33,29 +33,46 @@ def _rows(snapshot: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_demo_submission_status_shows_on_time_late_and_backfill(demo_login):
+def test_demo_submission_status_shows_every_status(demo_login):
     statuses = dict(_rows(demo_login, "select status, count(*) from marts.submission_status group by all"))
     colleges = _rows(demo_login, "select count(distinct college_code) from marts.submission_status")[0][0]
-    # per college: December's two monthly sheets and the fourth quarter's two quarterly sheets are live
-    assert statuses["按时"] == 4 * (colleges - 1)
-    assert statuses["逾期补报"] == 4
-    late = _rows(
+    live = _rows(
         demo_login,
-        "select kind, period, due_on::VARCHAR, days_late from marts.submission_status "
-        f"where college_code = '{LATE_COLLEGE}' and status = '逾期补报' order by kind",
+        "select college_code, kind, period, due_on::VARCHAR, received_at::DATE::VARCHAR, days_late, status "
+        "from marts.submission_status where status <> '按时' and status <> '不适用' order by all",
     )
-    year = late[0][1][:4]
+    year = live[0][2][:4]
     y1 = int(year) + 1
-    assert late == [
-        ("activities", f"{year}-12", f"{y1}-01-05", 7),
-        ("dues", f"{year}Q4", f"{y1}-01-10", 2),
-        ("funding", f"{year}Q4", f"{y1}-01-10", 2),
-        ("training", f"{year}-12", f"{y1}-01-05", 7),
+    # as of 8 January (DANGJIAN_AS_OF in the fixture): college 02 sent its book on the 7th, two days
+    # after December's monthly sheets were due and before the fourth quarter's; college 12's book has
+    # no December training (未报 since the 5th) and no fourth-quarter funding (due the 10th)
+    assert live == [
+        (LATE_COLLEGE, "activities", f"{year}-12", f"{y1}-01-05", f"{y1}-01-07", 2, "逾期补报"),
+        (LATE_COLLEGE, "training", f"{year}-12", f"{y1}-01-05", f"{y1}-01-07", 2, "逾期补报"),
+        (SHORT_COLLEGE, "funding", f"{year}Q4", f"{y1}-01-10", None, None, "未到期"),
+        (SHORT_COLLEGE, "training", f"{year}-12", f"{y1}-01-05", None, 3, "未报"),
+    ]
+    # per college: December's two monthly sheets and the fourth quarter's two quarterly sheets are live
+    assert statuses["按时"] == 4 * colleges - 4
+    assert set(statuses) == {"按时", "逾期补报", "未报", "未到期", "不适用"}
+    on_time = _rows(
+        demo_login,
+        "select kind, received_at::VARCHAR, submitted_by from marts.submission_status "
+        f"where college_code = '{SHORT_COLLEGE}' and status = '按时' order by kind",
+    )
+    assert on_time == [
+        ("activities", f"{y1}-01-04 09:30:00", f"demo{SHORT_COLLEGE}"),
+        ("dues", f"{y1}-01-04 09:30:00", f"demo{SHORT_COLLEGE}"),
     ]
     # the backfilled history moves no score: nothing was due by any period's end after the first file
     assert _rows(
         demo_login, "select count(*) from marts.college_indicators where indicator = 'submissions_on_time'"
     ) == [(0,)]
+    # the 未报 period is the college's problem of the fourth quarter; 未到期 is none yet
+    assert _rows(
+        demo_login,
+        "select org_code, period, description from marts.problems where problem_source = 'unreported'",
+    ) == [(SHORT_COLLEGE, f"{year}Q4", f"学习培训台账 {year}-12 未报（截止 {y1}-01-05）")]
 
 
 def test_progress_page_for_the_organization_department_and_for_a_college(demo_login):
