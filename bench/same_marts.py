@@ -1,7 +1,7 @@
 """Are the marts of two checkouts the same on the same input? (a refactoring must not move a number)
 
     uv run python -m bench.same_marts --before REF [--after DIR] [--scale 1] [--seed 2026]
-                                      [--inbox-from before|after] [--ignore TABLE[.COLUMN] ...]
+                                      [--inbox-from before|after|each] [--ignore TABLE[.COLUMN] ...]
                                       [--workdir DIR] [--keep]
 
 Checks out REF (a commit, branch or tag of this repository) as a detached worktree beside the current
@@ -11,6 +11,9 @@ once with the `--inbox-from` side's generator, copies the same inbox into two fr
 published snapshots: rows sorted by every column, `polars.DataFrame.equals`. Columns that describe the
 run rather than the data (load times, build ids) are left out of the comparison; `--ignore` leaves out
 more (a table, or one column of it), for changes that mean to alter them.
+
+`--inbox-from each` lets each side generate its own demo (inbox and the archive's planted submissions
+log) in its home: for a change of the demo generator, it shows what the new demo moves.
 
 Prints one line per table (same / differs, with row counts and the first differing rows) and exits 0
 only when every compared table is equal and both sides have the same tables (less the ignored ones).
@@ -113,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--after", type=Path, default=REPO, help="checkout to compare (default: this one)")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--inbox-from", choices=("before", "after"), default="before")
+    parser.add_argument("--inbox-from", choices=("before", "after", "each"), default="before")
     parser.add_argument("--ignore", nargs="*", default=[], help="TABLE or TABLE.COLUMN left out")
     parser.add_argument("--workdir", type=Path, help="where homes and the worktree go (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the worktree and homes")
@@ -129,14 +132,18 @@ def main(argv: list[str] | None = None) -> int:
         demo_home = work / "demo-home"
         shutil.rmtree(demo_home, ignore_errors=True)
         demo_args = ("--seed", str(args.seed), "--scale", str(args.scale))
-        dangjian(sides[args.inbox_from], demo_home, "demo", *demo_args)
-        shutil.copytree(demo_home / "inbox", inbox)
+        if args.inbox_from != "each":
+            dangjian(sides[args.inbox_from], demo_home, "demo", *demo_args)
+            shutil.copytree(demo_home / "inbox", inbox)
         snapshots = {}
         for side, project in sides.items():
             home = work / f"home-{side}"
             shutil.rmtree(home, ignore_errors=True)
             home.mkdir()
-            shutil.copytree(inbox, home / "inbox")
+            if args.inbox_from == "each":
+                dangjian(project, home, "demo", *demo_args)
+            else:
+                shutil.copytree(inbox, home / "inbox")
             print(f"== {side}: {project}")
             dangjian(project, home, "run")
             snapshots[side] = marts(home / "serving.duckdb")

@@ -316,17 +316,21 @@ def whole_file_result(source_file: str, reason: str) -> FileResult:
     return FileResult(source_file, [], _file_reject(source_file, reason))
 
 
-def parse_file(path: Path, source_file: str, today: dt.date | None = None) -> FileResult:
+def parse_file(
+    path: Path, source_file: str, today: dt.date | None = None, sheet_name: str | None = None
+) -> FileResult:
     """Parse one inbox file (`path` may be its archived copy; `source_file` is its name in the inbox);
     never raises for bad content — problems become rejects. MemoryError is raised: the caller's
-    process is then in no state to go on (see worker.py)."""
+    process is then in no state to go on (see worker.py). `sheet_name`: what a CSV or Parquet file's
+    one sheet is called (default: `source_file` without its extension; a submitted file's is the
+    submitter's own file name, so that its rejects read as in the preview)."""
     today = today or dt.date.today()
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         return whole_file_result(source_file, "不支持的文件类型（请提交 xlsx、xls、csv 或 parquet 文件）")
     if path.stat().st_size == 0:
         return whole_file_result(source_file, "文件为空（0 字节）")
     try:
-        sheets = read_sheets(path, Path(source_file).stem)
+        sheets = read_sheets(path, sheet_name or Path(source_file).stem)
     except MemoryError:
         raise
     except Rejected as exc:  # past a limit of guard.py

@@ -32,7 +32,7 @@ from dagster_project.ingest.crosscheck import check_across_files
 from dagster_project.ingest.inbox import BEING_WRITTEN, copy_to_archive, hash_in_place, scan_inbox
 from dagster_project.ingest.reader import REJECT_SCHEMA, FileResult, empty_table, whole_file_result
 from dagster_project.ingest.scope import refuse_org_only
-from dagster_project.ingest.submissions import SUBMISSIONS_DDL, college_scopes, load_log
+from dagster_project.ingest.submissions import SUBMISSIONS_DDL, college_scopes, load_log, sheet_names
 from dagster_project.ingest.task_owners import OWNERS_DDL, OWNERS_TABLE
 from dagster_project.ingest.worker import Parsed, ParseLimits, ParsePool
 from dagster_project.pipeline.faults import crash_point
@@ -40,8 +40,8 @@ from dagster_project.pipeline.faults import crash_point
 # Bump when the reading code changes so that unchanged files are parsed again under the new rules.
 # 6: tasks' owners and deadlines as 002 writes them, ID numbers outside their column rejected, and only
 # the header's width is read (rows with cells only right of it are blank); 7: a cell required when
-# another is filled (or blank)
-PARSER_RULES = "7"
+# another is filled (or blank); 8: a submitted CSV/Parquet file's sheet named by the submitter's file name
+PARSER_RULES = "8"
 # A change of the contract (a new sheet kind, an alias, a rule) re-reads unchanged files as well: a sheet
 # of a kind the last run did not know is then found without anyone remembering to bump PARSER_RULES.
 PARSER_VERSION = f"{PARSER_RULES}.{contract_fingerprint()}"
@@ -275,8 +275,12 @@ def _sync(
     stamps = {source_file: history.loaded_at(source_file, digest) for source_file, _, digest in changed}
     crashes = CrashLog(archive)
     crashed_before = crashes.known(PARSER_VERSION)
+    # a submitted CSV's sheet goes by the submitter's file name, as in the preview and `dangjian check`
+    shown = sheet_names(archive)
     to_parse = [
-        (path, name, stamps[name].date()) for name, path, digest in changed if digest not in crashed_before
+        (path, name, stamps[name].date(), shown.get(name))
+        for name, path, digest in changed
+        if digest not in crashed_before
     ]
     parsed = pool.parse(to_parse)
 

@@ -82,6 +82,16 @@ def college_scopes(archive: Path) -> dict[str, str]:
     }
 
 
+def sheet_names(archive: Path) -> dict[str, str]:
+    """{stored name in the inbox: the name a CSV or Parquet file's one sheet goes by}: the file name the
+    submitter gave it, without its extension, as the preview named it — not the derived stored name."""
+    return {
+        e.stored_name: Path(e.original_name).stem
+        for e in read_log(archive)
+        if e.stored_name and e.original_name and Path(e.original_name).stem
+    }
+
+
 def now_text() -> str:
     return dt.datetime.now().replace(microsecond=0).isoformat()
 

@@ -129,10 +129,10 @@ class _Worker:
             raise RuntimeError(f"解析进程未能启动：{self._log_tail()}")
         self.ready = True
 
-    def submit(self, path: Path, source_file: str, today: dt.date) -> None:
+    def submit(self, path: Path, source_file: str, today: dt.date, sheet_name: str | None = None) -> None:
         self._wait_ready()
         self.limit = self.limits.seconds_for(path.stat().st_size)
-        self.requests.send((str(path), source_file, today))
+        self.requests.send((str(path), source_file, today, sheet_name))
         self.deadline = time.monotonic() + self.limit
 
     def result(self, source_file: str) -> Parsed:
@@ -223,23 +223,24 @@ class ParsePool:
 
     def parse(
         self,
-        files: Sequence[tuple[Path, str, dt.date]],
+        files: Sequence[tuple],
         workers: int | None = None,
         min_bytes: int = POOL_MIN_BYTES,
     ) -> Iterator[Parsed]:
-        """Results of (path, source file name, the day its rules use), in the same order."""
+        """Results of (path, source file name, the day its rules use[, a CSV/Parquet file's sheet name]),
+        in the same order."""
         workers = ingest_workers() if workers is None else workers
         if len(files) > 1 and sum(f[0].stat().st_size for f in files) >= min_bytes:
             self.size = max(1, workers)
         busy: deque[tuple[_Worker, str]] = deque()
-        for path, source_file, today in files:
+        for path, source_file, today, *sheet_name in files:
             if not self.idle and len(busy) + len(self.idle) < self.size:
                 # one polars thread per worker when several share the cores
                 self.idle.append(self._start(threads=1))
             if not self.idle:
                 yield self._finish(*busy.popleft())
             worker = self.idle.pop()
-            worker.submit(path, source_file, today)
+            worker.submit(path, source_file, today, *sheet_name)
             busy.append((worker, source_file))
         while busy:
             yield self._finish(*busy.popleft())
@@ -265,7 +266,7 @@ class ParsePool:
 
 
 def parse_files(
-    files: Sequence[tuple[Path, str, dt.date]],
+    files: Sequence[tuple],
     workers: int | None = None,
     min_bytes: int = POOL_MIN_BYTES,
     limits: ParseLimits | None = None,
@@ -289,9 +290,9 @@ def _serve(requests: Connection, results: Connection) -> None:
             return
         if request is None:
             return
-        path, source_file, today = request
+        path, source_file, today, sheet_name = request
         try:
-            results.send(("ok", parse_file(Path(path), source_file, today)))
+            results.send(("ok", parse_file(Path(path), source_file, today, sheet_name)))
         except MemoryError:
             os._exit(_MEMORY_EXIT)  # nothing in this process can be trusted to work any more
         except Exception:

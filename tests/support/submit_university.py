@@ -4,11 +4,13 @@ published snapshot of their codes, so a preview and a run check against the same
 2024: 测试大学党委 00; 计算机学院党委 01 (支部 0101); 机械学院党委 02 (支部 0201).
 """
 
+import csv
 import datetime as dt
 from pathlib import Path
 
 import duckdb
 
+from dagster_project.contracts import KINDS
 from dagster_project.ingest.store import sync_inbox
 from tests.support.workbooks import write_workbook
 
@@ -56,6 +58,22 @@ COLLEGE_REJECTS = {
 
 def college_workbook(path: Path) -> Path:
     return write_workbook(path, {"组织生活": ("activities", COLLEGE_ACTIVITIES)})
+
+
+def college_csv(path: Path) -> Path:
+    """COLLEGE_ACTIVITIES as a CSV file: the header in line 1, data from line 2 (Excel row = line)."""
+    columns = KINDS["activities"].columns
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow([c.header for c in columns])
+        for row in COLLEGE_ACTIVITIES:
+            out.writerow(["" if row.get(c.name) is None else str(row[c.name]) for c in columns])
+    return path
+
+
+def csv_rejects(path: Path) -> set[tuple]:
+    """COLLEGE_REJECTS of college_csv(path): the one sheet is named by the file, two rows up."""
+    return {(path.stem, row - 2, column, value, why) for _, row, column, value, why in COLLEGE_REJECTS}
 
 
 def build(home: Path) -> Path:
