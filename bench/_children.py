@@ -5,6 +5,9 @@ python -m bench._children pipeline                  (on $DANGJIAN_HOME)
 python -m bench._children change|restore INBOX
 python -m bench._children pages REPEAT              (on $DANGJIAN_SERVING_DB)
 python -m bench._children baseline INBOX
+python -m bench._children check INBOX REPEAT        (on $DANGJIAN_SERVING_DB; see _submit.py)
+python -m bench._children submit INBOX ROUND        (on $DANGJIAN_HOME)
+python -m bench._children unsubmit INBOX
 """
 
 import datetime as dt
@@ -80,18 +83,23 @@ def change(inbox: Path) -> dict:
     keep = inbox.parent / "original"
     keep.mkdir(exist_ok=True)
     shutil.copy2(path, keep / path.name)
+    return {"file": path.name, "sheet": _drop_last_row(path)}
+
+
+def _drop_last_row(path: Path) -> str:
+    """The file loses its last data row (of its largest sheet, for a workbook); the sheet's name."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         import polars as pl
 
         frame = pl.read_parquet(path)
         frame.head(frame.height - 1).write_parquet(path)
-        return {"file": path.name, "sheet": "-"}
+        return "-"
     if suffix == ".csv":
         lines = path.read_bytes().rstrip(b"\r\n").split(b"\n")
         path.write_bytes(b"\n".join(lines[:-1]) + b"\n")
-        return {"file": path.name, "sheet": "-"}
-    return {"file": path.name, "sheet": _drop_last_row_of_largest_sheet(path)}
+        return "-"
+    return _drop_last_row_of_largest_sheet(path)
 
 
 def _drop_last_row_of_largest_sheet(path: Path) -> str:
@@ -163,6 +171,18 @@ def main() -> None:
         out = pages(int(args[0]))
     elif command == "baseline":
         out = baseline(Path(args[0]))
+    elif command == "check":
+        from bench._submit import check
+
+        out = check(Path(args[0]), Path(os.environ["DANGJIAN_SERVING_DB"]), int(args[1]))
+    elif command == "submit":
+        from bench._submit import submit
+
+        out = submit(Path(args[0]), int(args[1]))
+    elif command == "unsubmit":
+        from bench._submit import unsubmit
+
+        out = unsubmit(Path(args[0]))
     else:
         raise SystemExit(f"unknown step {command}")
     print(json.dumps(out, ensure_ascii=False))
