@@ -73,3 +73,9 @@ def test_after_dangjian_run_the_sensor_leaves_the_unchanged_inbox_alone(trust_ho
     (inbox / "新文件.csv").write_text("年度,组织编码\n", encoding="utf-8")
     added, _ = _tick(None, home)
     assert isinstance(added, dg.RunRequest)
+
+
+def test_the_sensor_looks_at_the_inbox_every_five_seconds():
+    # a submission waits for the sensor's next look before its run starts: Dagster's default of 30 s
+    # would be most of issue 16's 60 s from 确认提交 to 已发布
+    assert inbox_sensor.minimum_interval_seconds == 5
