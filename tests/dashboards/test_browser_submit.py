@@ -1,12 +1,15 @@
 """数据报送 in a real browser, end to end: `dangjian serve` (dashboard and Dagster daemon) on a copy of
-the demo home; a college login uploads a workbook with one good row, one row breaking a rule and one
-row of another college → the preview shows exactly those two rejects (their reasons travel to the
-page in the websocket data; the table is drawn on a canvas); 确认提交 → the daemon's run loads the
-file and the page shows 已发布 and the college's new score; the snapshot carries the new row."""
+the demo home; a login of college 12 (the demo's college that has not sent its fourth quarter's
+经费台账) uploads one with one good row, one row breaking a rule and one row of another college → the
+preview shows exactly those two rejects (their reasons travel to the page in the websocket data; the
+table is drawn on a canvas); 确认提交 → the daemon's run loads the file and the page shows 已发布 and
+the college's new score; the snapshot carries the new row; 报送进度 shows the quarter as received by
+this submission (逾期补报: the quarter was due on 10 January), with its time."""
 
 import datetime as dt
 import re
 import shutil
+import struct
 import time
 from pathlib import Path
 
@@ -14,10 +17,11 @@ import duckdb
 import pytest
 
 from dagster_project.access.users import add_user
+from dagster_project.demo.submissions import SHORT_COLLEGE
 from tests.dashboards.test_browser import CHROMIUM_ARGS, _chromium, serve_process
 from tests.support.workbooks import write_workbook
 
-USER, PASSWORD, COLLEGE = "jsj", "jsj-browser-pass", "01"
+USER, PASSWORD, COLLEGE = "smkx", "smkx-browser-pass", SHORT_COLLEGE
 STATUS_IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 
 
@@ -49,14 +53,17 @@ def test_college_uploads_checks_and_submits_in_chromium(home, tmp_path):
         [year],
     )
     rows = [
-        {"org_code": own, "activity_type": "主题党日", "held_on": dt.date(year, 12, 28), "expected": 10,
-         "attended": 9, "topic": "浏览器报送"},
-        {"org_code": own, "activity_type": "主题党日", "held_on": dt.date(year, 12, 29), "expected": 10,
-         "attended": 12, "topic": "人数有误"},
-        {"org_code": other, "activity_type": "主题党日", "held_on": dt.date(year, 12, 30), "expected": 10,
-         "attended": 9, "topic": "别的学院"},
+        {"org_code": own, "booked_on": dt.date(year, 12, 15), "funding_type": "支出", "category": "学习资料",
+         "amount": 300.0, "purpose": "浏览器报送"},
+        {"org_code": own, "booked_on": dt.date(year, 12, 16), "funding_type": "支出", "category": "学习资料",
+         "amount": 0.0, "purpose": "金额有误"},
+        {"org_code": other, "booked_on": dt.date(year, 12, 17), "funding_type": "支出", "category": "学习资料",
+         "amount": 200.0, "purpose": "别的学院"},
     ]  # fmt: skip
-    book = write_workbook(tmp_path / "组织生活补报.xlsx", {"组织生活": ("activities", rows)})
+    book = write_workbook(tmp_path / "经费台账补报.xlsx", {"经费": ("funding", rows)})
+    quarter = ("select status, received_at, submitted_by from marts.submission_status "
+               f"where college_code = '{COLLEGE}' and kind = 'funding' and period = '{year}Q4'")  # fmt: skip
+    assert _one(home, quarter)[0] == "未到期"  # as of the demo's day, 8 January
     build_before = _one(home, "select build_id from meta.snapshot")[0]
 
     frames: list[bytes] = []
@@ -83,20 +90,35 @@ def test_college_uploads_checks_and_submits_in_chromium(home, tmp_path):
             assert metrics == ["3", "1", "2"], metrics
             sent = b"".join(frames)
             assert f"不属于本单位（{other_college}）".encode() in sent
-            assert "实到人数大于应到人数".encode() in sent
+            assert "「金额」超出范围".encode() in sent
             assert preview_seconds < 30, preview_seconds  # the issue asks < 5 s; measured below
 
             page.get_by_role("button", name="确认提交").click()
             page.get_by_text("已发布").first.wait_for(timeout=600_000)
             page.get_by_text("最新结果").first.wait_for(timeout=60_000)
             print(f"preview {preview_seconds:.1f} s")
+
+            status, received_at, submitted_by = _one(home, quarter)
+            assert (status, submitted_by) == ("逾期补报", USER)
+            frames.clear()
+            page.get_by_role("link", name=re.compile("报送进度")).click()
+            page.get_by_role("heading", name="报送进度").wait_for(timeout=60_000)
+            page.wait_for_function(STATUS_IDLE, timeout=60_000)
+            page.get_by_text("逐项明细").first.wait_for(timeout=60_000)
+            sent = b"".join(frames)
+            # the college's own row for December: one cell coloured 逾期补报 (its other sheets are 按时
+            # or 未报), and in the detail table the time of this submission (收到时间, as Arrow
+            # microseconds)
+            assert b"#fff3cd" in sent
+            micros = (received_at - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1)
+            assert struct.pack("<q", micros) in sent
         finally:
             browser.close()
 
     assert _one(home, "select build_id from meta.snapshot")[0] != build_before
-    assert _one(home, "select count(*) from marts.activity_records where topic = '浏览器报送'")[0] == 1
+    assert _one(home, "select count(*) from marts.funding_records where purpose = '浏览器报送'")[0] == 1
     assert (
-        _one(home, "select count(*) from marts.activity_records where topic in ('人数有误', '别的学院')")[0]
+        _one(home, "select count(*) from marts.funding_records where purpose in ('金额有误', '别的学院')")[0]
         == 0
     )
     assert _one(
