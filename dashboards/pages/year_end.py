@@ -12,7 +12,7 @@ import streamlit as st
 from dashboards import charts
 from dashboards.downloads import result_pdf_download, result_sheet_download
 from dashboards.frozen import frozen_banner
-from dashboards.labels import MAX_STARS, NO_VALUE, star_string
+from dashboards.labels import MAX_STARS, NO_VALUE, rank_change_arrow, star_string
 from dashboards.queries import query, rulebook
 from dashboards.queries.year_end import COLLEGES_SQL, GRADE_COUNTS_SQL, TIER_COUNTS_SQL, YEARS_SQL
 from dashboards.snapshot import colleges_ranked, current_scope
@@ -92,13 +92,24 @@ elif not colleges.is_empty():
     own = colleges.row(0, named=True)
     m1.metric("本院综合得分", NO_VALUE if own["composite"] is None else f"{own['composite']:.2f}")
     rank = NO_VALUE if own["rank"] is None else f"{own['rank']} / {colleges_ranked(period)}"
-    m2.metric("全校名次", rank, help="本院名次 / 全校参加考核的二级党组织数")
+    change = own["year_end_rank_change"]
+    m2.metric(
+        "全校名次",
+        rank,
+        help="本院名次 / 全校参加考核的二级党组织数",
+        delta=change,
+        delta_description=None if change is None else "名次较上年年终",
+    )
     m3.metric("本院等次", own["grade"] or NO_VALUE)
     m4.metric("本院党支部数", f"{int(tiers['count'].sum())}")
 
 st.subheader("二级党组织考核结果")
 table = colleges.select(
     pl.col("rank").alias("名次"),
+    # 年终 against last year's 年终 (quarter-to-date scores restart each January)
+    pl.col("year_end_rank_change")
+    .map_elements(rank_change_arrow, return_dtype=pl.String, skip_nulls=False)
+    .alias("较上年年终"),
     pl.col("college_name").fill_null(pl.col("college_code")).alias("二级党组织"),
     pl.col("org_type").alias("组织类型"),
     pl.col("composite").alias("综合得分"),
