@@ -10,7 +10,13 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts
-from dashboards.downloads import result_pdf_download, result_sheet_download
+from dashboards.downloads import (
+    DOCX_MIME,
+    report_download_buttons,
+    result_pdf_download,
+    result_sheet_download,
+    year_end_document_download,
+)
 from dashboards.frozen import frozen_banner
 from dashboards.labels import MAX_STARS, NO_VALUE, rank_change_arrow, star_string
 from dashboards.queries import query, rulebook
@@ -173,3 +179,47 @@ st.download_button(
     icon=":material/print:",
     help=PDF_HELP,
 )
+
+# ---- 考核反馈报告 (one per college) and the 通报 draft ------------------------------------------------
+
+st.subheader("考核反馈报告")
+st.caption(
+    "每个二级党组织一份（Word 可编辑，PDF 供打印）：综合得分、等次、星级、名次，"
+    "“五个到位”与全校平均和最高的对照，所属党支部、述职评议票数、发现的问题与上年问题整改情况，以及主要成绩和存在问题。"
+)
+if scoped:
+    if not colleges.is_empty():
+        own = colleges.row(0, named=True)
+        report_download_buttons(
+            year, own["college_code"], own["college_name"] or own["college_code"], "own_report"
+        )
+elif not colleges.is_empty():
+    names = dict(
+        zip(
+            colleges["college_code"],
+            colleges["college_name"].fill_null(colleges["college_code"]),
+            strict=True,
+        )
+    )
+    chosen = st.selectbox(
+        "二级党组织", list(names), format_func=lambda code: names[code], key="report_college"
+    )
+    report_download_buttons(year, chosen, names[chosen], "college_report")
+    zip_col, bulletin_col = st.columns(2)
+    zip_col.download_button(
+        "下载全部考核反馈报告（.zip）",
+        data=year_end_document_download("reports_zip", year),
+        file_name=f"{year}年度考核反馈报告（全部二级党组织）.zip",
+        mime="application/zip",
+        on_click="ignore",
+        icon=":material/folder_zip:",
+    )
+    bulletin_col.download_button(
+        "下载考核结果通报（草稿，Word）",
+        data=year_end_document_download("bulletin", year),
+        file_name=f"{year}年度考核结果通报（草稿）.docx",
+        mime=DOCX_MIME,
+        on_click="ignore",
+        icon=":material/campaign:",
+        help="好、差等次和一票否决的二级党组织，红旗、示范性党支部，等次分布；组织部在此基础上修改定稿",
+    )
