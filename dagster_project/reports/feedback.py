@@ -83,23 +83,26 @@ def college_report_docx(report: CollegeReport, *, today: dt.date | None = None) 
     )
 
     dx.heading(doc, "一、考核结果")
+    results = [
+        ("综合得分", ft.score(report.composite)),
+        ("等次", report.grade or ft.NO_VALUE),
+        ("党建工作考核得分", ft.score(report.total)),
+        ("星级", ft.stars(report.stars)),
+        ("述职评议得分", ft.score(report.evaluation_score)),
+        ("全校排名", ft.rank_of(report)),
+        ("全校平均综合得分", ft.score(report.composite_mean)),
+        ("较上年年终", ft.rank_change(report.year_end_rank_change)),
+        ("全校最高综合得分", ft.score(report.composite_best)),
+        ("一票否决", f"是（{report.veto_detail or ''}）" if report.veto else "否"),
+    ]
+    # two pairs a row, so that the result, the dimensions and their chart share the first page
     dx.table(
         doc,
-        ("项目", "结果"),
-        [
-            ("综合得分", ft.score(report.composite)),
-            ("党建工作考核得分（“五个到位”总分）", ft.score(report.total)),
-            ("述职评议得分", ft.score(report.evaluation_score)),
-            ("等次", report.grade or ft.NO_VALUE),
-            ("星级", ft.stars(report.stars)),
-            ("全校排名", ft.rank_of(report)),
-            ("较上年年终", ft.rank_change(report.year_end_rank_change)),
-            ("全校平均综合得分", ft.score(report.composite_mean)),
-            ("全校最高综合得分", ft.score(report.composite_best)),
-            ("一票否决", f"是（{report.veto_detail or ''}）" if report.veto else "否"),
-        ],
-        widths_mm=(70, 96),
+        ("项目", "结果", "项目", "结果"),
+        [(*results[i], *results[i + 1]) for i in range(0, len(results), 2)],
+        widths_mm=(36, 30, 30, 70),
     )
+    dx.paragraph(doc, "党建工作考核得分即“五个到位”总分；综合得分由它与述职评议得分按规则表的权重合成。")
 
     dx.heading(doc, "二、“五个到位”各项得分")
     dx.table(
