@@ -206,6 +206,7 @@ elif not colleges.is_empty():
     )
     report_download_buttons(year, chosen, names[chosen], "college_report")
     zip_col, bulletin_col = st.columns(2)
+    grade_words = rulebook.grades()
     zip_col.download_button(
         "下载全部考核反馈报告（.zip）",
         data=year_end_document_download("reports_zip", year),
@@ -221,5 +222,6 @@ elif not colleges.is_empty():
         mime=DOCX_MIME,
         on_click="ignore",
         icon=":material/campaign:",
-        help="好、差等次和一票否决的二级党组织，红旗、示范性党支部，等次分布；组织部在此基础上修改定稿",
+        help=f"{grade_words[0]}、{grade_words[-1]}等次和一票否决的二级党组织，{'、'.join(rulebook.tiers()[:2])}党支部，"
+        "等次分布；组织部在此基础上修改定稿",
     )
