@@ -215,10 +215,9 @@ def write_college_reports(
             write_atomically(target, lambda p: p.write_bytes(content))
             documents = [target]
         else:
+            colleges = year_end_colleges(con, year)  # a year without Q4 results: refused, nothing made
             out.mkdir(parents=True, exist_ok=True)
-            documents = [
-                write_report_docx(con, year, code, out, today) for code, _ in year_end_colleges(con, year)
-            ]
+            documents = [write_report_docx(con, year, code, out, today) for code, _ in colleges]
     pdfs, error = [], None
     if with_pdf:
         try:
