@@ -240,6 +240,10 @@ from dagster_project.submit import commands as _submit_commands  # noqa: E402
 app.command()(_submit_commands.check)
 app.command()(_submit_commands.submit)
 
+from dagster_project.reports import commands as _report_commands  # noqa: E402
+
+app.command()(_report_commands.report)
+
 
 # ---- dashboard logins -----------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ FAVICON = HERE / "favicon.png"
 if str(HERE.parent) not in sys.path:  # `streamlit run dashboards/app.py` without the package installed
     sys.path.insert(0, str(HERE.parent))
 
+from dagster_project.reports.chart_theme import register_theme  # noqa: E402
 from dashboards import auth  # noqa: E402
 from dashboards.queries import query  # noqa: E402
 from dashboards.queries.app import LOGIN_COLLEGE_NAME_SQL  # noqa: E402
@@ -26,6 +27,9 @@ from dashboards.snapshot import (  # noqa: E402
     serving_path,
     snapshot_exists,
 )
+
+# one Altair theme for every page's charts and the report images (Chinese font, readable sizes)
+register_theme()
 
 PAGES = [
     st.Page(

@@ -1,6 +1,6 @@
-"""Downloads of the dashboards: the reject list, the result sheet, the blank templates, a page's table
-as CSV or xlsx — all written by `dagster_project.reports` (the same workbooks the CLI writes), from
-the viewer's part of the snapshot, and cached per snapshot version and scope."""
+"""Downloads of the dashboards: the reject list, the result sheet, the 考核反馈报告 and 通报 draft, the
+blank templates, a page's table as CSV or xlsx — all written by `dagster_project.reports` (the same
+files the CLI writes), from the viewer's part of the snapshot, and cached per snapshot version and scope."""
 
 from collections.abc import Callable
 
@@ -104,6 +104,40 @@ def _cached_problem_sheet(
         return reports.problem_sheet_xlsx(con, year, college)
 
 
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# The year-end documents (考核反馈报告 .docx / .pdf, all reports as .zip, the 通报 draft) by kind.
+_DOCUMENTS = {
+    "report_docx": lambda con, year, college: reports.college_report_bytes(con, year, college),
+    "report_pdf": lambda con, year, college: reports.college_report_pdf_bytes(con, year, college),
+    "reports_zip": lambda con, year, _college: reports.all_reports_zip(con, year),
+    "bulletin": lambda con, year, _college: reports.bulletin_bytes(con, year),
+}
+
+
+def year_end_document_download(kind: str, year: int, college: str | None = None) -> Callable[[], bytes]:
+    """A year-end document (`_DOCUMENTS`) of the viewer's part of the snapshot for a download
+    button's deferred `data` (login checked again then): a 学院 login's copy holds its own college
+    only, so it can get only its own report."""
+    if kind not in _DOCUMENTS:
+        raise ValueError(kind)
+    return auth.deferred(lambda scope: _year_end_document(kind, int(year), college, scope))
+
+
+def _year_end_document(kind: str, year: int, college: str | None, scope: str | None) -> bytes:
+    path = serving_path()
+    return _cached_year_end_document(str(path), kind, year, college, path.stat().st_mtime_ns, scope)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=16)
+def _cached_year_end_document(
+    path: str, kind: str, year: int, college: str | None, version: int, scope: str | None
+) -> bytes:
+    del version
+    with cursor(path, scope) as con:
+        return _DOCUMENTS[kind](con, year, college)
+
+
 @st.cache_data(show_spinner=False)
 def template_workbooks() -> dict[str, tuple[str, bytes]]:
     """{sheet kind: (file name, bytes)} of the blank templates (`dagster_project.reports`)."""
@@ -142,4 +176,28 @@ def table_download_button(frame: pl.DataFrame, worksheet: str, file_name: str, k
         on_click="ignore",
         icon=":material/download:",
         key=key,
+    )
+
+
+def report_download_buttons(year: int, college: str, college_name: str, key: str) -> None:
+    """The 考核反馈报告 of one college for `year`: .docx (to edit) and PDF (to print), made on click."""
+    stem = reports.report_name(year, college_name)
+    left, right = st.columns(2)
+    left.download_button(
+        "下载考核反馈报告（Word）",
+        data=year_end_document_download("report_docx", year, college),
+        file_name=f"{stem}.docx",
+        mime=DOCX_MIME,
+        on_click="ignore",
+        icon=":material/description:",
+        key=f"{key}_docx",
+    )
+    right.download_button(
+        "下载考核反馈报告（PDF）",
+        data=year_end_document_download("report_pdf", year, college),
+        file_name=f"{stem}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/print:",
+        key=f"{key}_pdf",
     )

@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts
+from dashboards.downloads import report_download_buttons
 from dashboards.frozen import frozen_banner
 from dashboards.labels import MAX_STARS, rank_change_text, star_string
 from dashboards.queries import query, rulebook
@@ -263,6 +264,8 @@ if year_end and score["evaluation_score"] is not None:
 if score["adjustment_detail"]:
     notes.append(score["adjustment_detail"])
 st.caption("；".join(notes))
+if year_end:  # the year's 考核反馈报告 of this college (a 学院 login gets only its own)
+    report_download_buttons(year, college, score["college_name"] or college, "detail_report")
 
 college_indicators = query(COLLEGE_INDICATORS_SQL, [period, college])
 branches = query(BRANCHES_SQL, [period, college])

@@ -130,7 +130,7 @@ else:
         delta=None if change is None else ("名次不变" if change == 0 else f"{change:+d} 名"),
         delta_color="off" if not change else "normal",
         delta_arrow="off" if not change else "auto",
-        delta_description=None if change is None else "较上一考核期",
+        delta_description=None if change is None else ("较上年年终" if row["year_end"] else "较上一考核期"),
     )
 
 branch_series = None if branch is None else BRANCH_SERIES_PREFIX + branch_names[branch]

@@ -10,9 +10,15 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts
-from dashboards.downloads import result_pdf_download, result_sheet_download
+from dashboards.downloads import (
+    DOCX_MIME,
+    report_download_buttons,
+    result_pdf_download,
+    result_sheet_download,
+    year_end_document_download,
+)
 from dashboards.frozen import frozen_banner
-from dashboards.labels import MAX_STARS, NO_VALUE, star_string
+from dashboards.labels import MAX_STARS, NO_VALUE, rank_change_arrow, star_string
 from dashboards.queries import query, rulebook
 from dashboards.queries.year_end import COLLEGES_SQL, GRADE_COUNTS_SQL, TIER_COUNTS_SQL, YEARS_SQL
 from dashboards.snapshot import colleges_ranked, current_scope
@@ -92,13 +98,24 @@ elif not colleges.is_empty():
     own = colleges.row(0, named=True)
     m1.metric("本院综合得分", NO_VALUE if own["composite"] is None else f"{own['composite']:.2f}")
     rank = NO_VALUE if own["rank"] is None else f"{own['rank']} / {colleges_ranked(period)}"
-    m2.metric("全校名次", rank, help="本院名次 / 全校参加考核的二级党组织数")
+    change = own["year_end_rank_change"]
+    m2.metric(
+        "全校名次",
+        rank,
+        help="本院名次 / 全校参加考核的二级党组织数",
+        delta=change,
+        delta_description=None if change is None else "名次较上年年终",
+    )
     m3.metric("本院等次", own["grade"] or NO_VALUE)
     m4.metric("本院党支部数", f"{int(tiers['count'].sum())}")
 
 st.subheader("二级党组织考核结果")
 table = colleges.select(
     pl.col("rank").alias("名次"),
+    # 年终 against last year's 年终 (quarter-to-date scores restart each January)
+    pl.col("year_end_rank_change")
+    .map_elements(rank_change_arrow, return_dtype=pl.String, skip_nulls=False)
+    .alias("较上年年终"),
     pl.col("college_name").fill_null(pl.col("college_code")).alias("二级党组织"),
     pl.col("org_type").alias("组织类型"),
     pl.col("composite").alias("综合得分"),
@@ -162,3 +179,49 @@ st.download_button(
     icon=":material/print:",
     help=PDF_HELP,
 )
+
+# ---- 考核反馈报告 (one per college) and the 通报 draft ------------------------------------------------
+
+st.subheader("考核反馈报告")
+st.caption(
+    "每个二级党组织一份（Word 可编辑，PDF 供打印）：综合得分、等次、星级、名次，"
+    "“五个到位”与全校平均和最高的对照，所属党支部、述职评议票数、发现的问题与上年问题整改情况，以及主要成绩和存在问题。"
+)
+if scoped:
+    if not colleges.is_empty():
+        own = colleges.row(0, named=True)
+        report_download_buttons(
+            year, own["college_code"], own["college_name"] or own["college_code"], "own_report"
+        )
+elif not colleges.is_empty():
+    names = dict(
+        zip(
+            colleges["college_code"],
+            colleges["college_name"].fill_null(colleges["college_code"]),
+            strict=True,
+        )
+    )
+    chosen = st.selectbox(
+        "二级党组织", list(names), format_func=lambda code: names[code], key="report_college"
+    )
+    report_download_buttons(year, chosen, names[chosen], "college_report")
+    zip_col, bulletin_col = st.columns(2)
+    grade_words = rulebook.grades()
+    zip_col.download_button(
+        "下载全部考核反馈报告（.zip）",
+        data=year_end_document_download("reports_zip", year),
+        file_name=f"{year}年度考核反馈报告（全部二级党组织）.zip",
+        mime="application/zip",
+        on_click="ignore",
+        icon=":material/folder_zip:",
+    )
+    bulletin_col.download_button(
+        "下载考核结果通报（草稿，Word）",
+        data=year_end_document_download("bulletin", year),
+        file_name=f"{year}年度考核结果通报（草稿）.docx",
+        mime=DOCX_MIME,
+        on_click="ignore",
+        icon=":material/campaign:",
+        help=f"{grade_words[0]}、{grade_words[-1]}等次和一票否决的二级党组织，{'、'.join(rulebook.tiers()[:2])}党支部，"
+        "等次分布；组织部在此基础上修改定稿",
+    )

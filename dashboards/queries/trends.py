@@ -61,8 +61,8 @@ where quarter = 4
 order by year, rank, college_code
 """
 
-# Largest moves: `rank_change` of the marts for the latest period; for years, Q4 rank of the latest
-# year with a Q4 against the Q4 rank of the year before (previous rank − this rank, like rank_change).
+# Largest moves: `rank_change` of the marts for the latest period; for years, `year_end_rank_change`
+# (last year's Q4 rank − this Q4 rank) of the latest year with a Q4.
 PERIOD_MOVES_SQL = """
 select college_name, (rank + rank_change)::BIGINT as before_rank, rank::BIGINT as rank,
        rank_change::BIGINT as change
@@ -71,12 +71,10 @@ where period = ? and rank_change is not null
 """
 
 YEAR_MOVES_SQL = """
-select now.college_name, before.rank::BIGINT as before_rank, now.rank::BIGINT as rank,
-       (before.rank - now.rank)::BIGINT as change
-from marts.college_scores now
-join marts.college_scores before
-  on before.college_code = now.college_code and before.quarter = 4 and before.year = now.year - 1
-where now.quarter = 4 and now.year = ?
+select college_name, (rank + year_end_rank_change)::BIGINT as before_rank, rank::BIGINT as rank,
+       year_end_rank_change::BIGINT as change
+from marts.college_scores
+where quarter = 4 and year = ? and year_end_rank_change is not null
 """
 
 ANY_COLLEGE_SCORE_SQL = """
@@ -103,7 +101,10 @@ order by branch_code
 """
 
 LATEST_SQL = """
-select composite::DOUBLE as composite, rank::BIGINT as rank, rank_change::BIGINT as rank_change
+select composite::DOUBLE as composite, rank::BIGINT as rank,
+       -- a 年终 (Q4) is compared with last year's 年终, other quarters with the previous quarter
+       (case when quarter = 4 then year_end_rank_change else rank_change end)::BIGINT as rank_change,
+       quarter = 4 as year_end
 from marts.college_scores
 where college_code = ? and period = ?
 """

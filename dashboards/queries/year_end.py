@@ -4,6 +4,7 @@
 COLLEGES_SQL = """
 select
     rank::BIGINT             as rank,
+    year_end_rank_change::BIGINT as year_end_rank_change,
     college_code, college_name, org_type,
     total::DOUBLE            as total,
     evaluation_score::DOUBLE as evaluation_score,

@@ -11,7 +11,9 @@ runs again. Only the college's Q4 述职评议 score and composite (0.8 × total
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +26,10 @@ from typer.testing import CliRunner
 
 from dagster_project import cli
 from dagster_project.contracts import SHEET_KINDS
-from dagster_project.home import REPO_ROOT
+from dagster_project.home import DBT_DIR, REPO_ROOT
 from dagster_project.reports.result_sheet import write_result_sheet
 from dagster_project.serving.freeze import FROZEN_TABLES, AlreadyFrozenError, freeze_year
+from dagster_project.transform.project import DBT_EXECUTABLE
 from tests.support import tiny_university as tu
 from tests.support.workbooks import write_workbook
 
@@ -227,6 +230,30 @@ def test_result_sheet_of_the_frozen_year_is_unchanged(frozen, tmp_path):
         return {sheet: book.get_sheet_by_name(sheet).to_python() for sheet in book.sheet_names}
 
     assert cells(frozen.home / "serving.duckdb", "after.xlsx") == cells(frozen.before, "before.xlsx")
+
+
+def test_year_frozen_before_a_column_was_added_still_builds(copied_home):
+    """A year frozen before college_scores had year_end_rank_change (stored without it) still
+    builds: its own rows have the column empty, and the next year's 年终 is compared with its
+    stored Q4 rank (one college: 1st both years → 0)."""
+    stored = copied_home / "frozen" / "2024" / "college_scores.parquet"
+    with duckdb.connect() as con:
+        con.execute(
+            f"copy (select * exclude (year_end_rank_change) from read_parquet('{stored}')) "
+            f"to '{copied_home / 'old.parquet'}' (format parquet)"
+        )
+    shutil.move(copied_home / "old.parquet", stored)
+    done = subprocess.run(
+        [DBT_EXECUTABLE, "build", "--quiet", "--select", "college_scores", "--exclude-resource-type", "unit_test",
+         "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path", str(copied_home / "target")],
+        cwd=DBT_DIR, env={**os.environ, "DANGJIAN_HOME": str(copied_home), "DO_NOT_TRACK": "1"},
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert rows(
+        copied_home / "warehouse.duckdb",
+        "select period, rank, year_end_rank_change from marts.college_scores where quarter = 4 order by period",
+    ) == [("2024Q4", 1, None), ("2025Q4", 1, 0)]
 
 
 # --- refusing and re-freezing --------------------------------------------------------------------

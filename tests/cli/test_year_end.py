@@ -396,6 +396,11 @@ def test_page_defaults_to_latest_year(page, snapshot, years):
     assert [b.label for b in page.get("download_button")] == [
         "下载年终考核结果表（Excel）",
         "下载打印版（A4 PDF）",
+        # the 组织部 picks a college's 考核反馈报告, or takes them all, and the 通报 draft
+        "下载考核反馈报告（Word）",
+        "下载考核反馈报告（PDF）",
+        "下载全部考核反馈报告（.zip）",
+        "下载考核结果通报（草稿，Word）",
     ]
 
 

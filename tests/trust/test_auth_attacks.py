@@ -315,7 +315,8 @@ def test_downloads_offered_before_the_user_was_removed_deliver_nothing(demo_with
     downloads = {
         "ranking": _offered_by(college, offered, "pages/ranking.py", 2),  # college and branch tables
         "quality": _offered_by(college, offered, "pages/data_quality.py", 1),
-        "year_end": _offered_by(college, offered, "pages/year_end.py", 2),  # Excel and the printable PDF
+        # Excel and the printable PDF of the result sheet, its own 考核反馈报告 as Word and PDF
+        "year_end": _offered_by(college, offered, "pages/year_end.py", 4),
     }
     org = log_in(start(), "zzb", ORG_PASSWORD)
     org.switch_page("pages/sql_query.py").run()

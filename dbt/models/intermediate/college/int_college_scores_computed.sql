@@ -141,9 +141,17 @@ graded as (
         case
             when lag(year * 4 + quarter) over by_college = year * 4 + quarter - 1
             then lag(rank) over by_college - rank
-        end as rank_change
+        end as rank_change,
+        -- 年终 against 年终: quarter-to-date scores restart each January, so the year-end rank is
+        -- compared with last year's Q4 rank, not with this year's Q3
+        case
+            when quarter = 4 and lag(year) over by_college_quarter = year - 1
+            then lag(rank) over by_college_quarter - rank
+        end as year_end_rank_change
     from ranked
-    window by_college as (partition by college_code order by year, quarter)
+    window
+        by_college as (partition by college_code order by year, quarter),
+        by_college_quarter as (partition by college_code, quarter order by year)
 )
 
 select
@@ -170,5 +178,6 @@ select
     veto_detail,
     adjustment_detail,
     rank,
-    cast(rank_change as integer) as rank_change
+    cast(rank_change as integer) as rank_change,
+    cast(year_end_rank_change as integer) as year_end_rank_change
 from graded
