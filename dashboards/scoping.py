@@ -38,7 +38,8 @@ MAX_SCOPES = 32  # colleges whose copies are kept at once (a university has ~20)
 COLLEGE_COLUMN = "college_code"
 FILE_COLUMN = "source_file"
 # Tables about the whole assessment, not about any college's rows: every login sees them whole (the
-# frozen years, and the rulebook the pages take their dimension and indicator names from).
+# frozen years, the rulebook the pages take their dimension and indicator names from, and the
+# university's mean / best / worst and rank ladder a college compares itself with: no college named).
 SHARED_TABLES = (
     "frozen_years",
     "rule_dimensions",
@@ -51,6 +52,8 @@ SHARED_TABLES = (
     "rule_development",
     "rule_submissions",
     "indicator_sources",
+    "college_benchmarks",
+    "college_rank_ladder",
 )
 SHARED = "shared"
 

@@ -39,6 +39,8 @@ REQUIRED_MARTS = (
     "rulebook_indicators",
     "rulebook_grades",
     "rulebook_star_cutoffs",
+    "college_benchmarks",
+    "college_rank_ladder",
 )
 # Public marts checked the same way as soon as they are in the manifest; move a name to REQUIRED_MARTS
 # once the model is part of the project for good.

@@ -209,12 +209,17 @@ def test_scope_rules_follow_the_columns():
             "frozen_diff": ["year", "org_code", "college_code", "reason"],
             "rule_dimensions": ["level", "dimension", "dimension_name"],
             "indicator_sources": ["level", "indicator", "detail_table"],
+            "college_benchmarks": ["period", "measure", "mean"],
+            "college_rank_ladder": ["period", "rank", "composite"],
         }
     )
     assert rules == {
         "frozen_years": "shared",
         "rule_dimensions": "shared",
         "indicator_sources": "shared",
+        # the university's figures a college compares itself with name no college
+        "college_benchmarks": "shared",
+        "college_rank_ladder": "shared",
         "frozen_diff": "college_code",
         "branch_scores": "college_code",
         "dim_member": "college_code",
