@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboards import charts
 from dashboards.frozen import frozen_banner
-from dashboards.labels import MAX_STARS, rank_change_text, star_string
+from dashboards.labels import MAX_STARS, TOTAL_LABEL, period_text, rank_change_text, star_string
 from dashboards.queries import query, rulebook
 from dashboards.queries.college_detail import (
     BRANCH_INDICATORS_SQL,
@@ -228,16 +228,16 @@ with st.sidebar:
 frozen_banner(year, college=college)
 
 score = query(SCORE_SQL, [period, college]).row(0, named=True)
-st.subheader(f"{score['college_name']} · {period}{'（年终）' if year_end else ''}")
+st.subheader(f"{score['college_name']} · {period_text(period)}{'（年终）' if year_end else ''}")
 
 metrics = st.columns(5 if year_end else 4)
 metrics[0].metric(
     "综合得分",
     f"{score['composite']:.2f}",
-    help="0.8 × 五个到位总分 + 0.2 × 述职评议得分；Q1–Q3 没有述职评议，综合得分即总分",
+    help=f"0.8 × {TOTAL_LABEL} + 0.2 × 述职评议得分；第一至第三季度没有述职评议，综合得分即{TOTAL_LABEL}",
 )
 metrics[1].metric(
-    "五个到位总分",
+    TOTAL_LABEL,
     f"{score['total']:.2f}",
     help=f"加减分前 {score['base_total']:.2f}，加分 {score['bonus']:.2f}，扣分 {score['deduction']:.2f}",
 )
