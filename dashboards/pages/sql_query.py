@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboards import auth, sql_sandbox
 from dashboards.catalog import marts_catalog
+from dashboards.column_labels import result_labels
 from dashboards.downloads import csv_bytes, xlsx_bytes
 from dashboards.snapshot import current_scope
 from dashboards.sql_policy import FUNCTION_GROUPS, QueryError, hide_paths
@@ -100,6 +101,7 @@ if submitted:
         result |= {"frame": frame, "truncated": truncated}
     except QueryError as error:
         result["error"] = str(error)
+        result["detail"] = error.detail
     except Exception as error:  # never a traceback, nor a server path, on this page
         result["error"] = f"查询失败：{hide_paths(str(error), ())}"
     result["elapsed"] = time.perf_counter() - started
@@ -112,6 +114,9 @@ if result is None:
 
 if "error" in result:
     st.error(result["error"], icon=":material/error:")
+    if result.get("detail"):
+        with st.expander("数据库的原始错误信息"):
+            st.code(result["detail"], language=None)
     st.stop()
 
 frame: pl.DataFrame = result["frame"]
@@ -124,7 +129,15 @@ if result["truncated"]:
     )
 if frame.is_empty():
     st.info("查询没有返回任何行。")
-st.dataframe(frame, hide_index=True, height="auto" if frame.height <= 15 else 560)
+labels = result_labels(frame.columns, catalog, result["sql"])
+st.dataframe(
+    frame,
+    hide_index=True,
+    height="auto" if frame.height <= 15 else 560,
+    column_config={name: st.column_config.Column(label, help=text) for name, (label, text) in labels.items()},
+)
+if labels:
+    st.caption("列名旁是已发布数据中该列的中文说明（悬停列名可看全文）；下载的文件仍用英文列名。")
 
 stamp = f"{result['ran_at']:%Y%m%d_%H%M%S}"
 left, right = st.columns(2)

@@ -2,10 +2,16 @@
 that restarts each January (dashboards/trend_charts.py), and the words of periods and marked rows —
 on small hand-made inputs."""
 
+import io
+
 import polars as pl
+from python_calamine import CalamineWorkbook
 
 from dashboards import charts
+from dashboards.column_labels import result_labels
+from dashboards.downloads import csv_bytes, xlsx_bytes
 from dashboards.labels import period_label, period_text
+from dashboards.sql_errors import translate
 from dashboards.tables import VETO_MARK, flag_expr
 from dashboards.trend_charts import score_trend_line
 from dashboards.university import college_context
@@ -171,3 +177,67 @@ def test_the_star_legend_is_readable_and_above_the_bars():
     bars = charts.branch_total_bar(frame, dimensions).to_dict()["layer"][0]
     legend = bars["encoding"]["color"]["legend"]
     assert legend["orient"] == "top" and legend["labelFontSize"] >= 12
+
+
+def test_downloads_say_yes_and_no_and_leave_missing_cells_empty():
+    frame = pl.DataFrame(
+        {"学院": ["甲院", None], "一票否决": [True, False], "得分": [90.5, None], "标签": [["a", "b"], None]}
+    )
+    assert csv_bytes(frame).decode("utf-8-sig").splitlines() == [
+        "学院,一票否决,得分,标签",
+        '甲院,是,90.5,"[""a"", ""b""]"',
+        ",否,,",
+    ]
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(xlsx_bytes(frame))).get_sheet_by_index(0).to_python()
+    assert rows[1:] == [["甲院", "是", 90.5, '["a", "b"]'], ["", "否", "", ""]]
+
+
+def test_common_duckdb_errors_in_chinese():
+    assert (
+        translate(
+            'Catalog Error: Table with name nope does not exist!\nDid you mean "pg_enum"?\n\nLINE 1: select'
+        )
+        == "找不到表「nope」（可展开「数据目录」查看 marts 的表和列）；是否想写：pg_enum"
+    )
+    assert (
+        translate(
+            'Binder Error: Referenced column "x" not found in FROM clause!\nCandidate bindings: "a"\n\nLINE 1:'
+        )
+        == "找不到列「x」（可展开「数据目录」查看 marts 的表和列）；是否想写：a"
+    )
+    assert translate('Parser Error: syntax error at or near "where"\n\nLINE 1: select from where') == (
+        "SQL 语法错误：在「where」附近"
+    )
+    assert translate("Conversion Error: Could not convert string 'abc' to INT32\n\nLINE 1:") == (
+        "类型转换失败：「abc」不能转换为整数（INT32）"
+    )
+    assert translate(
+        "Binder Error: No function matches the given name and argument types '+(INTEGER, VARCHAR)'. You"
+    ) == ("函数或运算的参数类型不对：+(INTEGER, VARCHAR)（可用 CAST(列 AS 类型) 先转换类型）")
+    assert translate("Some Error: something else") is None
+
+
+def test_result_columns_get_the_published_chinese_labels():
+    catalog = pl.DataFrame(
+        {
+            "table_name": ["college_scores", "college_scores", "branch_scores"],
+            "column_name": ["period", "composite", "period"],
+            "column_description": [
+                '考核期，如"2024Q2"表示2024年1–6月累计',
+                "综合得分（0–100）：0.8 × 总分 + 0.2 × 述职评议得分",
+                "支部的考核期",
+            ],
+        }
+    )
+    labels = result_labels(
+        ["period", "composite", "n"], catalog, "select period, composite, 1 as n from college_scores"
+    )
+    assert labels == {
+        "period": ("period · 考核期", '考核期，如"2024Q2"表示2024年1–6月累计'),
+        "composite": ("composite · 综合得分", "综合得分（0–100）：0.8 × 总分 + 0.2 × 述职评议得分"),
+    }
+    # the table the query names wins over another table's column of the same name
+    assert (
+        result_labels(["period"], catalog, "select period from branch_scores")["period"][0]
+        == "period · 支部的考核期"
+    )
