@@ -16,6 +16,9 @@ from dashboards.labels import MAX_STARS, STAR_LABELS, TOTAL_LABEL, star_label
 STAR_COLORS: tuple[str, ...] = ("#9e9e9e", "#f3d9a4", "#f0b45c", "#e57c3a", "#d1432b", "#a50f15")
 BAR_STEP = 22  # px per branch row
 TICKS = [0, 20, 40, 60, 80, 100]  # score / percentage axes
+HEADER_LINES = (
+    "length(datum.label) > 4 ? [substring(datum.label, 0, 4), substring(datum.label, 4)] : datum.label"
+)
 
 
 def _branch_labels() -> pl.Expr:
@@ -147,6 +150,8 @@ def _score_grid(
                 labelOverlap=False,
                 labelFontSize=12,
                 labelLimit=short_limit,
+                # four characters a line: a long dimension name runs into its neighbour's otherwise
+                labelExpr=HEADER_LINES,
                 labelFlush=False,
                 ticks=False,
                 domain=False,

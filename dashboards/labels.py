@@ -4,6 +4,9 @@ The rulebook's own words — dimension names, grades, tiers — are not here: th
 the published rule tables (dashboards/rulebook.py)."""
 
 NO_GRADE = "不定级"
+# Streamlit's own placeholders are English ("Choose an option", "Choose options")
+CHOOSE = "请选择"
+CHOOSE_MANY = "请选择（可多选）"
 STAR_LABELS: tuple[str, ...] = (NO_GRADE, "★1", "★2", "★3", "★4", "★5")
 MAX_STARS = 5
 

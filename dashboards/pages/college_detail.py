@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboards import charts
 from dashboards.frozen import frozen_banner
-from dashboards.labels import MAX_STARS, TOTAL_LABEL, period_text, rank_change_text, star_string
+from dashboards.labels import CHOOSE, MAX_STARS, TOTAL_LABEL, period_text, rank_change_text, star_string
 from dashboards.queries import query, rulebook
 from dashboards.queries.college_detail import (
     BRANCH_INDICATORS_SQL,
@@ -206,7 +206,12 @@ period_info = {r["period"]: (r["year"], r["quarter"]) for r in periods.iter_rows
 with st.sidebar:
     st.header("筛选")
     period = st.selectbox(
-        "考核期", list(period_info), index=0, key="detail_period", help="Q4 即全年（年终考核）"
+        "考核期",
+        list(period_info),
+        index=0,
+        key="detail_period",
+        help="Q4 即全年（年终考核）",
+        placeholder=CHOOSE,
     )
 year, quarter = period_info[period]
 period_end = date(year, quarter * 3, calendar.monthrange(year, quarter * 3)[1])
@@ -223,6 +228,7 @@ with st.sidebar:
         format_func=lambda code: f"{college_ranks[code]}. {college_names[code]}",
         key="detail_college",
         help="按本期全校排名排序",
+        placeholder=CHOOSE,
     )
 
 frozen_banner(year, college=college)
@@ -340,6 +346,7 @@ with tabs[1]:
             index=0,
             format_func=lambda code: branch_names[code],
             key="detail_branch",
+            placeholder=CHOOSE,
         )
         branch_indicators = query(BRANCH_INDICATORS_SQL, [period, branch])
         if branch_indicators.is_empty():

@@ -11,6 +11,8 @@ from dashboards import charts
 from dashboards.downloads import table_download_button
 from dashboards.frozen import frozen_banner
 from dashboards.labels import (
+    CHOOSE,
+    CHOOSE_MANY,
     MAX_STARS,
     NO_VALUE,
     TOTAL_LABEL,
@@ -299,18 +301,26 @@ years = list(dict.fromkeys(all_periods["year"].to_list()))
 
 with st.sidebar:
     st.header("筛选")
-    year = st.selectbox("年度", years, index=0, key="year")
+    year = st.selectbox("年度", years, index=0, key="year", placeholder=CHOOSE)
     periods = all_periods.filter(pl.col("year") == year)["period"].to_list()
-    period = st.selectbox("考核期", periods, index=0, key="period", format_func=period_text)
+    period = st.selectbox(
+        "考核期", periods, index=0, key="period", format_func=period_text, placeholder=CHOOSE
+    )
     st.caption(period_label(period))
     college = st.selectbox(
         "学院",
         [None, *college_names],
         format_func=lambda code: ALL_COLLEGES if code is None else college_names[code],
         key="college",
+        placeholder=CHOOSE,
     )
     selected_categories = st.multiselect(
-        "支部类别", categories, default=categories, key="category", help="只用于党支部排名"
+        "支部类别",
+        categories,
+        default=categories,
+        key="category",
+        help="只用于党支部排名",
+        placeholder=CHOOSE_MANY,
     )
     grades_only = st.toggle(
         GRADES_ONLY, key="grades_only", help="只列名称、星级和等次/晋位升级档次，不显示分数和名次，便于公示"

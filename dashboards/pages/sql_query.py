@@ -16,6 +16,7 @@ from dashboards import auth, sql_sandbox
 from dashboards.catalog import marts_catalog
 from dashboards.column_labels import result_labels
 from dashboards.downloads import csv_bytes, xlsx_bytes
+from dashboards.labels import CHOOSE
 from dashboards.snapshot import current_scope
 from dashboards.sql_policy import FUNCTION_GROUPS, QueryError, hide_paths
 
@@ -42,7 +43,9 @@ def show_catalog(catalog: pl.DataFrame) -> None:
             hide_index=True,
             column_config={"说明": st.column_config.TextColumn(width="large")},
         )
-        table = st.selectbox("查看表的列", tables["table_name"].to_list(), key="catalog_table")
+        table = st.selectbox(
+            "查看表的列", tables["table_name"].to_list(), key="catalog_table", placeholder=CHOOSE
+        )
         columns = catalog.filter(pl.col("table_name") == table).select(
             pl.col("column_name").alias("列"),
             pl.col("data_type").alias("类型"),

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboards import charts, trend_charts
 from dashboards.frozen import frozen_years_note
 from dashboards.labels import (
+    CHOOSE,
     MAX_STARS,
     NO_VALUE,
     TOTAL_LABEL,
@@ -101,7 +102,11 @@ college_names = dict(zip(colleges["college_code"], colleges["college_name"], str
 with st.sidebar:
     st.header("筛选")
     college = st.selectbox(
-        "二级党组织", list(college_names), format_func=college_names.__getitem__, key="trend_college"
+        "二级党组织",
+        list(college_names),
+        format_func=college_names.__getitem__,
+        key="trend_college",
+        placeholder=CHOOSE,
     )
     branches = query(
         BRANCHES_SQL,
@@ -113,6 +118,7 @@ with st.sidebar:
         [None, *branch_names],
         format_func=lambda code: NO_BRANCH if code is None else branch_names[code],
         key="trend_branch",
+        placeholder=CHOOSE,
     )
 
 name = college_names[college]

@@ -12,7 +12,7 @@ import streamlit as st
 from dashboards import charts
 from dashboards.downloads import result_pdf_download, result_sheet_download
 from dashboards.frozen import frozen_banner
-from dashboards.labels import MAX_STARS, NO_VALUE, TOTAL_LABEL, UNGRADED, star_string
+from dashboards.labels import CHOOSE, MAX_STARS, NO_VALUE, TOTAL_LABEL, UNGRADED, star_string
 from dashboards.queries import query, rulebook
 from dashboards.queries.year_end import COLLEGES_SQL, GRADE_COUNTS_SQL, TIER_COUNTS_SQL, YEARS_SQL
 from dashboards.snapshot import current_scope
@@ -66,7 +66,9 @@ if not years:
 
 with st.sidebar:
     st.header("筛选")
-    year = st.selectbox("考核年度", years, index=0, format_func=lambda y: f"{y}年度", key="year")
+    year = st.selectbox(
+        "考核年度", years, index=0, format_func=lambda y: f"{y}年度", key="year", placeholder=CHOOSE
+    )
 
 period = f"{year}Q4"
 frozen_banner(year)

@@ -2,7 +2,9 @@
 that restarts each January (dashboards/trend_charts.py), and the words of periods and marked rows —
 on small hand-made inputs."""
 
+import ast
 import io
+from pathlib import Path
 
 import polars as pl
 from python_calamine import CalamineWorkbook
@@ -10,7 +12,7 @@ from python_calamine import CalamineWorkbook
 from dashboards import charts
 from dashboards.column_labels import result_labels
 from dashboards.downloads import csv_bytes, xlsx_bytes
-from dashboards.labels import period_label, period_text
+from dashboards.labels import CHOOSE, CHOOSE_MANY, period_label, period_text
 from dashboards.sql_errors import translate
 from dashboards.tables import VETO_MARK, flag_expr
 from dashboards.trend_charts import score_trend_line
@@ -241,3 +243,19 @@ def test_result_columns_get_the_published_chinese_labels():
         result_labels(["period"], catalog, "select period from branch_scores")["period"][0]
         == "period · 支部的考核期"
     )
+
+
+def test_every_choice_widget_has_a_chinese_placeholder():
+    """Streamlit's own placeholders are English ("Choose an option", "Choose options")."""
+    missing = []
+    for path in sorted((Path(__file__).resolve().parents[2] / "dashboards").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("selectbox", "multiselect")
+                and not any(k.arg == "placeholder" for k in node.keywords)
+            ):
+                missing.append(f"{path.name}:{node.lineno}")
+    assert not missing
+    assert CHOOSE == "请选择" and CHOOSE_MANY.startswith("请选择")
