@@ -2,6 +2,7 @@
 reader must not miss (一票否决, the lowest grade)."""
 
 import polars as pl
+import streamlit as st
 
 ROW_PX = 35  # st.dataframe row height
 VETO_MARK = "⛔ 一票否决"
@@ -19,3 +20,13 @@ def flag_expr(lowest_grade: str | None) -> pl.Expr:
     if lowest_grade is not None:
         flagged = flagged.when(pl.col("grade") == lowest_grade).then(pl.lit(f"⚠ 等次为{lowest_grade}"))
     return flagged.otherwise(pl.lit("")).alias(FLAG_COLUMN)
+
+
+UNIT_ENDINGS = ("（元）", "（%）")
+UNIT_FORMAT = "%.2f"  # money and percentages: two decimals everywhere
+
+
+def unit_formats(columns: list[str]) -> dict:
+    """column_config for the columns whose header names a unit (金额（元）, 收缴率（%）): two decimals,
+    so 12.5 and 12.50 are not shown side by side."""
+    return {c: st.column_config.NumberColumn(format=UNIT_FORMAT) for c in columns if c.endswith(UNIT_ENDINGS)}

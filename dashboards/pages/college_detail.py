@@ -27,6 +27,7 @@ from dashboards.queries.college_detail import (
 )
 from dashboards.queries.sources import indicator_source, source_rows
 from dashboards.snapshot import colleges_ranked
+from dashboards.tables import unit_formats
 
 TARGET_HELP = "按考核期折算后的要求或对应的分母；空表示没有要求（如支部均分）"
 RUN_HINT = "请把各学院的上报表放进收件箱后运行 dangjian run，再刷新本页。"
@@ -96,7 +97,7 @@ NUMBER_FORMATS = {
     "hours": "%.2f",
     "required_hours": "%.2f",
     "gap": "%.2f",
-    "amount": "localized",
+    "amount": "%.2f",
     "total": "%.2f",
 }
 
@@ -119,6 +120,7 @@ def show_rows(frame: pl.DataFrame, empty: str) -> None:
             config[COLUMN_LABELS.get(c, c)] = st.column_config.CheckboxColumn()
         elif frame[c].dtype == pl.Date:
             config[COLUMN_LABELS.get(c, c)] = st.column_config.DateColumn(format="YYYY-MM-DD")
+    config |= unit_formats(table.columns)
     if "source_row" in frame:
         config["行号"] = st.column_config.NumberColumn(format="%d", width="small")
     st.dataframe(table, hide_index=True, height="auto" if table.height <= 12 else 420, column_config=config)
@@ -409,7 +411,7 @@ with tabs[4]:
             ),
             hide_index=True,
             height="auto",
-            column_config={"金额（元）": st.column_config.NumberColumn(format="localized")},
+            column_config=unit_formats(["金额（元）"]),
         )
         with st.expander("经费明细（每笔一行）"):
             all_types = ["拨款", "支出", "党费返还"]

@@ -21,6 +21,7 @@ from dashboards.queries.development import (
     STAGES_SQL,
 )
 from dashboards.snapshot import has_table
+from dashboards.tables import unit_formats
 
 ALL_COLLEGES = "全部二级党组织"
 
@@ -170,7 +171,9 @@ else:
         pl.col("amount_owed").alias("欠交金额（元）"),
         pl.col("note").alias("说明"),
     )
-    st.dataframe(arrears_table.to_pandas(), hide_index=True)
+    st.dataframe(
+        arrears_table.to_pandas(), hide_index=True, column_config=unit_formats(arrears_table.columns)
+    )
     st.caption("“请核实”只是提示党支部核实原因、按程序处理，本系统不改变任何人的党籍状态。")
     table_download_button(arrears_table, "党费欠交", f"党费欠交_{year}.xlsx", "dev_arrears_xlsx")
 
@@ -189,7 +192,7 @@ else:
         pl.col("months_due").alias("应交人月"),
         pl.col("refunded").alias("党费返还（元）"),
     )
-    st.dataframe(report_table.to_pandas(), hide_index=True)
+    st.dataframe(report_table.to_pandas(), hide_index=True, column_config=unit_formats(report_table.columns))
     st.caption(
         "收缴率 = 实交 ÷ 应交；党费返还取经费台账中类型为“党费返还”的记录。每年1月底前报送上年度情况。"
     )

@@ -14,7 +14,7 @@ from dashboards.column_labels import result_labels
 from dashboards.downloads import csv_bytes, xlsx_bytes
 from dashboards.labels import CHOOSE, CHOOSE_MANY, period_label, period_text
 from dashboards.sql_errors import translate
-from dashboards.tables import VETO_MARK, flag_expr
+from dashboards.tables import VETO_MARK, flag_expr, unit_formats
 from dashboards.trend_charts import score_trend_line
 from dashboards.university import college_context
 
@@ -259,3 +259,9 @@ def test_every_choice_widget_has_a_chinese_placeholder():
                 missing.append(f"{path.name}:{node.lineno}")
     assert not missing
     assert CHOOSE == "请选择" and CHOOSE_MANY.startswith("请选择")
+
+
+def test_money_and_percent_columns_get_two_decimals():
+    formats = unit_formats(["二级党组织", "应交（元）", "收缴率（%）", "交纳人数"])
+    assert set(formats) == {"应交（元）", "收缴率（%）"}
+    assert all(c["type_config"]["format"] == "%.2f" for c in formats.values())
