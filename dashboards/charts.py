@@ -10,11 +10,15 @@ from collections.abc import Mapping, Sequence
 import altair as alt
 import polars as pl
 
-from dashboards.labels import MAX_STARS, STAR_LABELS, star_label
+from dashboards.labels import MAX_STARS, STAR_LABELS, TOTAL_LABEL, star_label
 
 # Party red for ★5 fading to pale gold for ★1; grey for 不定级 (一票否决).
 STAR_COLORS: tuple[str, ...] = ("#9e9e9e", "#f3d9a4", "#f0b45c", "#e57c3a", "#d1432b", "#a50f15")
 BAR_STEP = 22  # px per branch row
+TICKS = [0, 20, 40, 60, 80, 100]  # score / percentage axes
+HEADER_LINES = (
+    "length(datum.label) > 4 ? [substring(datum.label, 0, 4), substring(datum.label, 4)] : datum.label"
+)
 
 
 def _branch_labels() -> pl.Expr:
@@ -37,6 +41,13 @@ def _prepare(df: pl.DataFrame, dimensions: Mapping[str, str]) -> pl.DataFrame:
         .cast(pl.Int64)
         .replace_strict({n: star_label(n) for n in range(MAX_STARS + 1)}, default="", return_dtype=pl.String)
         .alias("star_label"),
+    )
+
+
+def readable_legend(**options) -> alt.Legend:
+    """A legend above the chart (a tall chart's bottom is out of sight) in type a reader can read."""
+    return alt.Legend(
+        orient="top", direction="horizontal", labelFontSize=13, titleFontSize=13, symbolSize=180, **options
     )
 
 
@@ -80,7 +91,7 @@ def branch_total_bar(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.Lay
             "star_label:N",
             title="星级",
             scale=alt.Scale(domain=list(STAR_LABELS), range=list(STAR_COLORS)),
-            legend=alt.Legend(orient="bottom", direction="horizontal"),
+            legend=readable_legend(),
         ),
     )
     text = base.mark_text(align="left", dx=3, fontSize=11).encode(
@@ -92,7 +103,7 @@ def branch_total_bar(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.Lay
 def dimension_heatmap(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.LayerChart:
     """Branch × dimension grid of the 七个有力 scores (0–100), rows in rank order."""
     return _score_grid(
-        _prepare(df, dimensions), "rank_overall", dimensions, "支部", label_limit=260, short_limit=60
+        _prepare(df, dimensions), "rank_overall", dimensions, "支部", label_limit=260, short_limit=90
     )
 
 
@@ -137,8 +148,10 @@ def _score_grid(
                 orient="top",
                 labelAngle=0,
                 labelOverlap=False,
-                labelFontSize=10,
+                labelFontSize=12,
                 labelLimit=short_limit,
+                # four characters a line: a long dimension name runs into its neighbour's otherwise
+                labelExpr=HEADER_LINES,
                 labelFlush=False,
                 ticks=False,
                 domain=False,
@@ -147,7 +160,13 @@ def _score_grid(
         y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=label_limit, labelFlush=False)),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("score:Q", scale=alt.Scale(scheme="orangered", domain=[0, 100]), legend=None),
+        # the colour scale's legend: without it a cell's shade says nothing to a reader of a printout
+        color=alt.Color(
+            "score:Q",
+            title="得分",
+            scale=alt.Scale(scheme="orangered", domain=[0, 100]),
+            legend=readable_legend(gradientLength=220, values=TICKS),
+        ),
         tooltip=[
             alt.Tooltip("label:N", title=what),
             alt.Tooltip("dimension:N", title="维度"),
@@ -159,9 +178,6 @@ def _score_grid(
         color=alt.when(alt.datum.score >= 70).then(alt.value("white")).otherwise(alt.value("#333")),
     )
     return alt.layer(cells, text).properties(height=alt.Step(BAR_STEP))
-
-
-TICKS = [0, 20, 40, 60, 80, 100]  # score / percentage axes
 
 
 def college_dimension_bar(df: pl.DataFrame, dimensions: Mapping[str, str]) -> alt.LayerChart:
@@ -253,8 +269,6 @@ def task_completion_bar(df: pl.DataFrame, highlight: str | None = None) -> alt.L
 # Grades best first (好, 较好, 一般, 差 in the rulebook); a grade past the last colour gets the worst one.
 GRADE_COLORS: tuple[str, ...] = ("#a50f15", "#e57c3a", "#f3d9a4", "#9e9e9e")
 COLLEGE_LABEL_LIMIT = 200
-# Trend lines in series order: the college's composite (party red), its total, then a branch.
-TREND_COLORS: tuple[str, ...] = ("#c0392b", "#f0a04b", "#1f77b4", "#2ca02c", "#9467bd")
 
 
 def grade_colors(count: int) -> list[str]:
@@ -314,20 +328,20 @@ def college_score_bar(
             "grade:N",
             title="等次",
             scale=alt.Scale(domain=list(grades), range=grade_colors(len(grades))),
-            legend=alt.Legend(orient="bottom", direction="horizontal"),
+            legend=readable_legend(),
         )
     else:
         color = alt.Color(
             "star_label:N",
             title="星级",
             scale=alt.Scale(domain=list(STAR_LABELS), range=list(STAR_COLORS)),
-            legend=alt.Legend(orient="bottom", direction="horizontal"),
+            legend=readable_legend(),
         )
     tooltip = [
         alt.Tooltip("rank:Q", title="排名"),
         alt.Tooltip("college_name:N", title="二级党组织"),
         alt.Tooltip("composite:Q", title="综合得分", format=".2f"),
-        alt.Tooltip("total:Q", title="五个到位总分", format=".2f"),
+        alt.Tooltip("total:Q", title=TOTAL_LABEL, format=".2f"),
         alt.Tooltip("evaluation_score:Q", title="述职评议得分", format=".2f"),
         alt.Tooltip("star_label:N", title="星级"),
         *([alt.Tooltip("grade:N", title="等次")] if by_grade else []),
@@ -358,55 +372,6 @@ def college_dimension_heatmap(df: pl.DataFrame, dimensions: Mapping[str, str]) -
     return _score_grid(
         data, "rank", dimensions, "二级党组织", label_limit=COLLEGE_LABEL_LIMIT, short_limit=80
     )
-
-
-def score_trend_line(
-    df: pl.DataFrame, periods: list[str], series_order: list[str] | None = None
-) -> alt.LayerChart:
-    """Scores across periods: one line per `series` (e.g. 综合得分, 五个到位总分, a branch's 总分).
-
-    `df` needs period, series and score; `periods` is the x order (oldest first). Missing scores
-    (e.g. no earlier data) leave a gap instead of a zero. `series_order` fixes the legend order and
-    styles: the first series is drawn in party red, the second dashed.
-    """
-    data = df.select(
-        pl.col("period").cast(pl.String),
-        pl.col("series").cast(pl.String),
-        pl.col("score").cast(pl.Float64),
-    ).drop_nulls("score")
-    present = list(dict.fromkeys(data["series"].to_list()))
-    series = [name for name in series_order or [] if name in present]
-    series += [name for name in present if name not in series]
-    x = alt.X(
-        "period:O",
-        sort=list(periods),
-        scale=alt.Scale(domain=list(periods)),
-        title="考核期",
-        axis=alt.Axis(labelAngle=0),
-    )
-    y = alt.Y("score:Q", title="得分", scale=alt.Scale(zero=False, nice=True))
-    color = alt.Color(
-        "series:N",
-        title=None,
-        sort=series,
-        scale=alt.Scale(domain=series, range=list(TREND_COLORS)),
-        legend=alt.Legend(orient="bottom", labelLimit=320),
-    )
-    tooltip = [
-        alt.Tooltip("period:N", title="考核期"),
-        alt.Tooltip("series:N", title="指标"),
-        alt.Tooltip("score:Q", title="得分", format=".2f"),
-    ]
-    dash = alt.StrokeDash(
-        "series:N",
-        sort=series,
-        scale=alt.Scale(domain=series, range=[[1, 0], [6, 4], [1, 0], [1, 0], [1, 0]]),
-        legend=None,
-    )
-    base = alt.Chart(data).encode(x=x, y=y, color=color, tooltip=tooltip)
-    lines = base.mark_line(strokeWidth=2.5).encode(strokeDash=dash)
-    points = base.mark_point(filled=True, size=60)
-    return alt.layer(lines, points).properties(height=320)
 
 
 def rank_bump(df: pl.DataFrame, periods: list[str], highlight: str | None = None) -> alt.LayerChart:

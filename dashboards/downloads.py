@@ -2,6 +2,7 @@
 blank templates, a page's table as CSV or xlsx — all written by `dagster_project.reports` (the same
 files the CLI writes), from the viewer's part of the snapshot, and cached per snapshot version and scope."""
 
+import json
 from collections.abc import Callable
 
 import polars as pl
@@ -150,16 +151,39 @@ def templates_zip() -> bytes:
     return reports.zip_of(template_workbooks())
 
 
+YES, NO = "是", "否"
+
+
+def readable_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """A table as a reader of the file expects it: 是/否 for a true/false column (not TRUE/FALSE),
+    an empty cell for a missing value, and a list or record of a SQL result as its text (a CSV cannot
+    hold one at all)."""
+    columns = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Boolean:
+            column = pl.when(pl.col(name)).then(pl.lit(YES)).when(~pl.col(name)).then(pl.lit(NO))
+        elif dtype.is_nested():
+            texts = [
+                None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                for v in frame[name].to_list()
+            ]
+            column = pl.Series(name, texts, dtype=pl.String)
+        else:
+            column = pl.col(name)
+        columns.append(column.alias(name))
+    return frame.select(columns)
+
+
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """UTF-8 CSV with a BOM, so Excel opens the Chinese text correctly; text that Excel would take
     for a formula gets a leading apostrophe (dagster_project/reports/cell_text.py)."""
-    return reports.frame_csv(frame)
+    return reports.frame_csv(readable_frame(frame))
 
 
 def xlsx_bytes(frame: pl.DataFrame, worksheet: str = "查询结果") -> bytes:
     """An .xlsx of `frame`; text stays text (no formulas, links or numbers made of user values, and
     formula-like text with a leading apostrophe, as in the CSV)."""
-    return reports.frame_xlsx(frame, worksheet)
+    return reports.frame_xlsx(readable_frame(frame), worksheet)
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

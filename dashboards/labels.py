@@ -4,6 +4,9 @@ The rulebook's own words — dimension names, grades, tiers — are not here: th
 the published rule tables (dashboards/rulebook.py)."""
 
 NO_GRADE = "不定级"
+# Streamlit's own placeholders are English ("Choose an option", "Choose options")
+CHOOSE = "请选择"
+CHOOSE_MANY = "请选择（可多选）"
 STAR_LABELS: tuple[str, ...] = (NO_GRADE, "★1", "★2", "★3", "★4", "★5")
 MAX_STARS = 5
 
@@ -69,10 +72,25 @@ def rank_change_arrow(change: int | None) -> str:
     return NO_VALUE
 
 
+QUARTER_WORDS = {1: "一", 2: "二", 3: "三", 4: "四"}
+# What the pages call college_scores.total: the rulebook's word (rule_parameters: 党建工作考核 80%、
+# 述职评议 20%) and the result sheet's, on every page alike
+TOTAL_LABEL = "党建工作考核得分"
+UNGRADED = "未定级"  # a grade or tier not (yet) given, in a table cell
+
+
+def period_text(period: str) -> str:
+    """ "2024Q4" -> "2024年第四季度": a period in running text; a value the pattern does not fit is
+    returned as is."""
+    if len(period) == 6 and period[:4].isdigit() and period[4] == "Q" and period[5] in "1234":
+        return f"{period[:4]}年第{QUARTER_WORDS[int(period[5])]}季度"
+    return period
+
+
 def period_label(period: str) -> str:
-    """ "2024Q2" -> "2024年第2季度（1–6月累计）"; a period the pattern does not fit is returned as is."""
+    """ "2024Q2" -> "2024年第二季度（1–6月累计）"; a period the pattern does not fit is returned as is."""
     if len(period) == 6 and period[:4].isdigit() and period[4] == "Q" and period[5] in "1234":
         quarter = int(period[5])
         span = "全年" if quarter == 4 else f"1–{quarter * 3}月累计"
-        return f"{period[:4]}年第{quarter}季度（{span}）"
+        return f"{period_text(period)}（{span}）"
     return period

@@ -23,7 +23,12 @@ import duckdb
 
 
 class QueryError(Exception):
-    """A refused or failed self-service query; `str(error)` is the Chinese message to show."""
+    """A refused or failed self-service query; `str(error)` is the Chinese message to show, `detail`
+    the database's own words when it failed there (shown folded)."""
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 # The functions a query may call, by what analysts use them for. Operators count as functions in

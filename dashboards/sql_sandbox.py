@@ -28,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboards import auth, snapshot
+from dashboards import auth, snapshot, sql_errors
 from dashboards.sql_policy import QueryError, error_text, hide_paths, statement_body
 
 SQL_DEFAULT_LIMIT = 1_000
@@ -172,7 +172,8 @@ def run_in_worker(
     if not isinstance(answer, dict):  # killed by a limit before it could answer
         raise QueryError(SQL_MEMORY_MESSAGE.format(mb=limits.memory_mb))
     if not answer.get("ok"):
-        raise QueryError(_message(answer, limits, hidden))
+        detail = hide_paths(error_text(answer.get("message", "")), hidden)
+        raise QueryError(_message(answer, limits, hidden), detail=detail)
     if len(payload) != answer.get("bytes") or len(payload) > limits.result_bytes:
         raise QueryError(SQL_TOO_BIG_MESSAGE.format(mb=limits.result_bytes / (1 << 20)))
     frame = pl.read_ipc_stream(payload)
@@ -217,10 +218,13 @@ def _message(answer: dict, limits: SqlLimits, hidden: Collection[str]) -> str:
         return "不允许读取文件或访问外部资源：自助查询只能查询已发布数据中 marts 的表。"
     if kind == "InterruptException":
         return "查询被中断。"
+    if kind == "IOException":
+        return "无法读取数据快照，请稍后再试。"
+    translated = sql_errors.translate(detail)
+    if translated is not None:  # the English original is kept in QueryError.detail, folded on the page
+        return translated
     if kind == "CatalogException":
         return f"找不到表、列或函数（可在「数据目录」中查看 marts 的表和列）：{detail}"
     if kind == "ParserException":
         return f"SQL 语法错误：{detail}"
-    if kind == "IOException":
-        return "无法读取数据快照，请稍后再试。"
     return f"查询出错：{detail}"

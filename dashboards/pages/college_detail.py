@@ -10,7 +10,7 @@ import streamlit as st
 from dashboards import charts
 from dashboards.downloads import report_download_buttons
 from dashboards.frozen import frozen_banner
-from dashboards.labels import MAX_STARS, rank_change_text, star_string
+from dashboards.labels import CHOOSE, MAX_STARS, TOTAL_LABEL, period_text, rank_change_text, star_string
 from dashboards.queries import query, rulebook
 from dashboards.queries.college_detail import (
     BRANCH_INDICATORS_SQL,
@@ -28,6 +28,7 @@ from dashboards.queries.college_detail import (
 )
 from dashboards.queries.sources import indicator_source, source_rows
 from dashboards.snapshot import colleges_ranked
+from dashboards.tables import unit_formats
 
 TARGET_HELP = "按考核期折算后的要求或对应的分母；空表示没有要求（如支部均分）"
 RUN_HINT = "请把各学院的上报表放进收件箱后运行 dangjian run，再刷新本页。"
@@ -97,7 +98,7 @@ NUMBER_FORMATS = {
     "hours": "%.2f",
     "required_hours": "%.2f",
     "gap": "%.2f",
-    "amount": "localized",
+    "amount": "%.2f",
     "total": "%.2f",
 }
 
@@ -120,6 +121,7 @@ def show_rows(frame: pl.DataFrame, empty: str) -> None:
             config[COLUMN_LABELS.get(c, c)] = st.column_config.CheckboxColumn()
         elif frame[c].dtype == pl.Date:
             config[COLUMN_LABELS.get(c, c)] = st.column_config.DateColumn(format="YYYY-MM-DD")
+    config |= unit_formats(table.columns)
     if "source_row" in frame:
         config["行号"] = st.column_config.NumberColumn(format="%d", width="small")
     st.dataframe(table, hide_index=True, height="auto" if table.height <= 12 else 420, column_config=config)
@@ -207,7 +209,12 @@ period_info = {r["period"]: (r["year"], r["quarter"]) for r in periods.iter_rows
 with st.sidebar:
     st.header("筛选")
     period = st.selectbox(
-        "考核期", list(period_info), index=0, key="detail_period", help="Q4 即全年（年终考核）"
+        "考核期",
+        list(period_info),
+        index=0,
+        key="detail_period",
+        help="Q4 即全年（年终考核）",
+        placeholder=CHOOSE,
     )
 year, quarter = period_info[period]
 period_end = date(year, quarter * 3, calendar.monthrange(year, quarter * 3)[1])
@@ -224,21 +231,22 @@ with st.sidebar:
         format_func=lambda code: f"{college_ranks[code]}. {college_names[code]}",
         key="detail_college",
         help="按本期全校排名排序",
+        placeholder=CHOOSE,
     )
 
 frozen_banner(year, college=college)
 
 score = query(SCORE_SQL, [period, college]).row(0, named=True)
-st.subheader(f"{score['college_name']} · {period}{'（年终）' if year_end else ''}")
+st.subheader(f"{score['college_name']} · {period_text(period)}{'（年终）' if year_end else ''}")
 
 metrics = st.columns(5 if year_end else 4)
 metrics[0].metric(
     "综合得分",
     f"{score['composite']:.2f}",
-    help="0.8 × 五个到位总分 + 0.2 × 述职评议得分；Q1–Q3 没有述职评议，综合得分即总分",
+    help=f"0.8 × {TOTAL_LABEL} + 0.2 × 述职评议得分；第一至第三季度没有述职评议，综合得分即{TOTAL_LABEL}",
 )
 metrics[1].metric(
-    "五个到位总分",
+    TOTAL_LABEL,
     f"{score['total']:.2f}",
     help=f"加减分前 {score['base_total']:.2f}，加分 {score['bonus']:.2f}，扣分 {score['deduction']:.2f}",
 )
@@ -343,6 +351,7 @@ with tabs[1]:
             index=0,
             format_func=lambda code: branch_names[code],
             key="detail_branch",
+            placeholder=CHOOSE,
         )
         branch_indicators = query(BRANCH_INDICATORS_SQL, [period, branch])
         if branch_indicators.is_empty():
@@ -405,7 +414,7 @@ with tabs[4]:
             ),
             hide_index=True,
             height="auto",
-            column_config={"金额（元）": st.column_config.NumberColumn(format="localized")},
+            column_config=unit_formats(["金额（元）"]),
         )
         with st.expander("经费明细（每笔一行）"):
             all_types = ["拨款", "支出", "党费返还"]

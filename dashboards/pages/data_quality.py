@@ -12,7 +12,7 @@ import streamlit as st
 
 from dagster_project.reports import KIND_TITLES, kinds_text, row_values_text
 from dashboards import downloads, snapshot
-from dashboards.labels import ALL_FILES, CHECK_STAGES, WHOLE_FILE
+from dashboards.labels import ALL_FILES, CHECK_STAGES, CHOOSE, WHOLE_FILE
 from dashboards.queries import query
 from dashboards.queries.data_quality import (
     REJECT_FILES_SQL,
@@ -163,6 +163,7 @@ selected = st.selectbox(
     format_func=lambda f: ALL_FILES if f is None else f,
     key="reject_file",
     help="只看某个文件的问题；下载的退回清单也只含该文件。",
+    placeholder=CHOOSE,
 )
 rejects = query(rejects_sql(reject_columns), [selected, selected])
 table = rejects.select(

@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards.downloads import table_download_button
+from dashboards.labels import CHOOSE, CHOOSE_MANY
 from dashboards.queries import query
 from dashboards.queries.development import (
     ARREARS_SQL,
@@ -20,6 +21,7 @@ from dashboards.queries.development import (
     STAGES_SQL,
 )
 from dashboards.snapshot import has_table
+from dashboards.tables import unit_formats
 
 ALL_COLLEGES = "全部二级党组织"
 
@@ -33,7 +35,9 @@ periods = query(PERIODS_SQL)["period"].to_list()
 
 with st.sidebar:
     st.header("筛选")
-    period = st.selectbox("考核期", periods, index=0, key="dev_period", help="阶段与审核问题都按期末判断")
+    period = st.selectbox(
+        "考核期", periods, index=0, key="dev_period", help="阶段与审核问题都按期末判断", placeholder=CHOOSE
+    )
 
 if period is None:
     st.info("快照中还没有发展党员台账。请各学院把发展党员台账放进收件箱后运行 dangjian run，再刷新本页。")
@@ -46,7 +50,11 @@ college_names = {
 }
 with st.sidebar:
     college = st.selectbox(
-        "二级党组织", list(college_names), format_func=college_names.__getitem__, key="dev_college"
+        "二级党组织",
+        list(college_names),
+        format_func=college_names.__getitem__,
+        key="dev_college",
+        placeholder=CHOOSE,
     )
 scope = [college, college]
 
@@ -111,10 +119,20 @@ if findings.is_empty():
     st.success(f"{period} 期末没有审核问题。")
 else:
     with st.sidebar:
-        chosen = st.multiselect("审核规则", rules["rule_id"].to_list(), key="dev_rules", help="不选即全部")
+        chosen = st.multiselect(
+            "审核规则",
+            rules["rule_id"].to_list(),
+            key="dev_rules",
+            help="不选即全部",
+            placeholder=CHOOSE_MANY,
+        )
         branch_choices = sorted(findings["branch_code"].unique().to_list())
         branch = st.selectbox(
-            "党支部", [None, *branch_choices], format_func=lambda b: b or "全部", key="dev_branch"
+            "党支部",
+            [None, *branch_choices],
+            format_func=lambda b: b or "全部",
+            key="dev_branch",
+            placeholder=CHOOSE,
         )
     shown = findings
     if chosen:
@@ -153,7 +171,9 @@ else:
         pl.col("amount_owed").alias("欠交金额（元）"),
         pl.col("note").alias("说明"),
     )
-    st.dataframe(arrears_table.to_pandas(), hide_index=True)
+    st.dataframe(
+        arrears_table.to_pandas(), hide_index=True, column_config=unit_formats(arrears_table.columns)
+    )
     st.caption("“请核实”只是提示党支部核实原因、按程序处理，本系统不改变任何人的党籍状态。")
     table_download_button(arrears_table, "党费欠交", f"党费欠交_{year}.xlsx", "dev_arrears_xlsx")
 
@@ -172,7 +192,7 @@ else:
         pl.col("months_due").alias("应交人月"),
         pl.col("refunded").alias("党费返还（元）"),
     )
-    st.dataframe(report_table.to_pandas(), hide_index=True)
+    st.dataframe(report_table.to_pandas(), hide_index=True, column_config=unit_formats(report_table.columns))
     st.caption(
         "收缴率 = 实交 ÷ 应交；党费返还取经费台账中类型为“党费返还”的记录。每年1月底前报送上年度情况。"
     )

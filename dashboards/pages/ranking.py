@@ -10,7 +10,18 @@ import streamlit as st
 from dashboards import charts
 from dashboards.downloads import table_download_button
 from dashboards.frozen import frozen_banner
-from dashboards.labels import MAX_STARS, NO_VALUE, period_label, rank_change_arrow, star_string
+from dashboards.labels import (
+    CHOOSE,
+    CHOOSE_MANY,
+    MAX_STARS,
+    NO_VALUE,
+    TOTAL_LABEL,
+    UNGRADED,
+    period_label,
+    period_text,
+    rank_change_arrow,
+    star_string,
+)
 from dashboards.queries import query, rulebook
 from dashboards.queries.ranking import (
     BRANCHES_SQL,
@@ -20,19 +31,19 @@ from dashboards.queries.ranking import (
     college_names_sql,
     periods_sql,
 )
-from dashboards.snapshot import colleges_ranked, current_scope, has_table
+from dashboards.snapshot import current_scope, has_table
+from dashboards.tables import FLAG_COLUMN, ROW_PX, fit_height, flag_expr
+from dashboards.university import show_college_context, stars_and_grades_note
 
 ALL_COLLEGES = "全部学院"
 COLLEGE_TAB = "二级党组织排名"
 BRANCH_TAB = "党支部排名"
 GRADES_ONLY = "仅显示等次（用于公示）"
-COLLEGE_ROWS_SHOWN = 40  # a college table up to this long is shown without an inner scroll bar
 CHART_DEFAULT_TOP = 30  # branches drawn by default when there are more than this
 
 STAR_TEXT = {n: star_string(n) for n in range(MAX_STARS + 1)}
 SCORE_FORMAT = st.column_config.NumberColumn(format="%.2f")
 DIMENSION_BAR = st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.2f")
-ROW_PX = 35  # st.dataframe row height
 
 
 def _stars_text() -> pl.Expr:
@@ -40,7 +51,8 @@ def _stars_text() -> pl.Expr:
 
 
 def _table_height(frame: pl.DataFrame, all_rows_up_to: int = 15) -> int | str:
-    """Every row without an inner scroll bar up to `all_rows_up_to` rows, else a 560 px window."""
+    """Every row without an inner scroll bar up to `all_rows_up_to` rows, else a 560 px window (the
+    branches: a university has some 150; the colleges always get fit_height)."""
     if frame.height <= 10:
         return "auto"
     return ROW_PX * (frame.height + 1) + 3 if frame.height <= all_rows_up_to else 560
@@ -54,7 +66,7 @@ def college_section(period: str, college: str | None, grades_only: bool, has_col
     colleges = query(COLLEGES_SQL, [period, college, college]) if has_colleges else pl.DataFrame()
     if colleges.is_empty():
         st.info(
-            f"{period} 还没有二级党组织（五个到位）得分。请在左侧换一个考核期；"
+            f"{period_text(period)}还没有二级党组织（五个到位）得分。请在左侧换一个考核期；"
             "若各学院台账已放进收件箱，运行 dangjian run 后再刷新本页。"
         )
         return
@@ -71,17 +83,19 @@ def college_section(period: str, college: str | None, grades_only: bool, has_col
         if colleges[code].null_count() < colleges.height
     }
     has_evaluation = colleges["evaluation_score"].null_count() < colleges.height
-    if current_scope() is None:
+    # one college (a 学院 login, or one chosen on the left): its figures against the university's,
+    # not a count or mean over its single row
+    if current_scope() is None and college is None:
         mean_composite = colleges["composite"].mean()
         m1, m2, m3 = st.columns(3)
         m1.metric("二级党组织数", f"{colleges.height}")
-        m2.metric("平均综合得分", NO_VALUE if mean_composite is None else f"{mean_composite:.2f}")
+        m2.metric("全校平均综合得分", NO_VALUE if mean_composite is None else f"{mean_composite:.2f}")
         if year_end:
             m3.metric(f"等次为「{grades[0]}」", f"{(colleges['grade'] == grades[0]).sum()}")
         else:
             m3.metric("★5 二级党组织", f"{(colleges['stars'] == MAX_STARS).sum()}")
     else:
-        own_college_metrics(colleges.row(0, named=True), period, year_end)
+        show_college_context(colleges.row(0, named=True), period, year_end)
 
     if dimensions:
         left, right = st.columns(2)
@@ -91,6 +105,7 @@ def college_section(period: str, college: str | None, grades_only: bool, has_col
         st.altair_chart(charts.college_score_bar(colleges, dimensions, grades), width="stretch")
 
     table = colleges.select(
+        flag_expr(grades[-1] if year_end and grades else None),
         pl.col("rank").alias("排名"),
         pl.col("college_name").alias("二级党组织"),
         pl.col("rank_change")
@@ -98,8 +113,8 @@ def college_section(period: str, college: str | None, grades_only: bool, has_col
         .alias("名次变化"),
         pl.col("composite").alias("综合得分"),
         _stars_text(),
-        *([pl.col("grade").fill_null(NO_VALUE).alias("等次")] if year_end else []),
-        pl.col("total").alias("五个到位总分"),
+        *([pl.col("grade").fill_null(UNGRADED).alias("等次")] if year_end else []),
+        pl.col("total").alias(TOTAL_LABEL),
         *([pl.col("evaluation_score").alias("述职评议得分")] if has_evaluation else []),
         *[pl.col(code).alias(name) for code, name in dimensions.items()],
         pl.col("veto").alias("一票否决"),
@@ -108,13 +123,14 @@ def college_section(period: str, college: str | None, grades_only: bool, has_col
     st.dataframe(
         table,
         hide_index=True,
-        height=_table_height(table, COLLEGE_ROWS_SHOWN),
+        height=fit_height(table),
         column_config={
+            FLAG_COLUMN: st.column_config.TextColumn(width="small", pinned=True),
             "排名": st.column_config.NumberColumn(format="%d", width="small", pinned=True),
             "二级党组织": st.column_config.TextColumn(width="medium", pinned=True),
             "名次变化": st.column_config.TextColumn(width="small", help="与上一考核期相比：↑上升、↓下降"),
             "综合得分": SCORE_FORMAT,
-            "五个到位总分": SCORE_FORMAT,
+            TOTAL_LABEL: SCORE_FORMAT,
             "述职评议得分": SCORE_FORMAT,
             **{name: DIMENSION_BAR for name in dimensions.values()},
             "一票否决": st.column_config.CheckboxColumn(),
@@ -122,27 +138,15 @@ def college_section(period: str, college: str | None, grades_only: bool, has_col
     )
     notes = ["名次按综合得分排列；名次变化与上一考核期（Q1 对比上一年 Q4）相比，↑为上升、↓为下降。"]
     if year_end:
-        notes.append("综合得分 = 0.8 × 五个到位总分 + 0.2 × 述职评议得分；等次为年终考核结果。")
+        notes.append(f"综合得分 = 0.8 × {TOTAL_LABEL} + 0.2 × 述职评议得分；等次为年终考核结果。")
     else:
-        notes.append("第1–3季度没有述职评议，综合得分即五个到位总分；等次在第4季度（年终考核）给出。")
+        notes.append(f"第一至第三季度没有述职评议，综合得分即{TOTAL_LABEL}；等次在第四季度（年终考核）给出。")
     st.caption(" ".join(notes))
+    st.info(stars_and_grades_note(), icon="ℹ️")
     vetoed = colleges.filter(pl.col("veto"))
     for row in vetoed.iter_rows(named=True):
         st.warning(f"一票否决：{row['college_name']} — {row['veto_detail'] or '（未填写事由）'}", icon="⚠️")
     table_download_button(table, f"{period}二级党组织排名", f"二级党组织排名_{period}.xlsx", "college_xlsx")
-
-
-def own_college_metrics(row: dict, period: str, year_end: bool) -> None:
-    """A 学院 login sees its own row only: counts, means and distributions over it would be its own
-    figures passed off as the university's, so it gets its own score, rank and grade instead."""
-    m1, m2, m3 = st.columns(3)
-    m1.metric("本院综合得分", NO_VALUE if row["composite"] is None else f"{row['composite']:.2f}")
-    rank = NO_VALUE if row["rank"] is None else f"{row['rank']} / {colleges_ranked(period)}"
-    m2.metric("全校排名", rank, help="本院名次 / 全校参加排名的二级党组织数")
-    if year_end:
-        m3.metric("本院等次", row["grade"] or NO_VALUE)
-    else:
-        m3.metric("本院星级", STAR_TEXT.get(row["stars"]) or NO_VALUE)
 
 
 def _college_grades(colleges: pl.DataFrame, period: str, year_end: bool) -> None:
@@ -155,7 +159,7 @@ def _college_grades(colleges: pl.DataFrame, period: str, year_end: bool) -> None
         pl.col("college_name").alias("二级党组织"),
         pl.col("org_type").alias("类型"),
         _stars_text(),
-        *([pl.col("grade").fill_null(NO_VALUE).alias("等次")] if year_end else []),
+        *([pl.col("grade").fill_null(UNGRADED).alias("等次")] if year_end else []),
     )
     st.caption(
         "公示版：按等次、星级排列，只列名称、星级"
@@ -163,7 +167,7 @@ def _college_grades(colleges: pl.DataFrame, period: str, year_end: bool) -> None
         + "，不含分数和名次。"
         + ("" if year_end else "等次只在第4季度（年终考核）给出。")
     )
-    st.dataframe(table, hide_index=True, height=_table_height(table, COLLEGE_ROWS_SHOWN))
+    st.dataframe(table, hide_index=True, height=fit_height(table))
     table_download_button(
         table, f"{period}二级党组织等次", f"二级党组织等次公示_{period}.xlsx", "college_grades_xlsx"
     )
@@ -179,7 +183,9 @@ def branch_section(period: str, college: str | None, categories: list[str], grad
         return
     branches = query(BRANCHES_SQL, [period, categories, college, college])
     if branches.is_empty():
-        st.info(f"{period} 没有符合条件的支部。请在左侧放宽学院或支部类别的筛选，或换一个考核期。")
+        st.info(
+            f"{period_text(period)}没有符合条件的支部。请在左侧放宽学院或支部类别的筛选，或换一个考核期。"
+        )
         return
     if grades_only:
         _branch_grades(branches, period)
@@ -230,7 +236,7 @@ def branch_section(period: str, college: str | None, categories: list[str], grad
         _stars_text(),
         pl.col("total").alias("总分"),
         *[pl.col(code).alias(name) for code, name in dimensions.items()],
-        pl.col("tier").fill_null(NO_VALUE).alias("晋位升级"),
+        pl.col("tier").fill_null(UNGRADED).alias("晋位升级"),
         pl.col("veto").alias("一票否决"),
     )
     st.dataframe(
@@ -261,7 +267,7 @@ def _branch_grades(branches: pl.DataFrame, period: str) -> None:
         pl.col("college_name").alias("学院"),
         pl.col("branch_category").alias("类别"),
         _stars_text(),
-        *([pl.col("tier").fill_null(NO_VALUE).alias("晋位升级")] if has_tier else []),
+        *([pl.col("tier").fill_null(UNGRADED).alias("晋位升级")] if has_tier else []),
     )
     st.caption(
         "公示版：按晋位升级档次、星级排列，只列名称、星级"
@@ -295,18 +301,26 @@ years = list(dict.fromkeys(all_periods["year"].to_list()))
 
 with st.sidebar:
     st.header("筛选")
-    year = st.selectbox("年度", years, index=0, key="year")
+    year = st.selectbox("年度", years, index=0, key="year", placeholder=CHOOSE)
     periods = all_periods.filter(pl.col("year") == year)["period"].to_list()
-    period = st.selectbox("考核期", periods, index=0, key="period")
+    period = st.selectbox(
+        "考核期", periods, index=0, key="period", format_func=period_text, placeholder=CHOOSE
+    )
     st.caption(period_label(period))
     college = st.selectbox(
         "学院",
         [None, *college_names],
         format_func=lambda code: ALL_COLLEGES if code is None else college_names[code],
         key="college",
+        placeholder=CHOOSE,
     )
     selected_categories = st.multiselect(
-        "支部类别", categories, default=categories, key="category", help="只用于党支部排名"
+        "支部类别",
+        categories,
+        default=categories,
+        key="category",
+        help="只用于党支部排名",
+        placeholder=CHOOSE_MANY,
     )
     grades_only = st.toggle(
         GRADES_ONLY, key="grades_only", help="只列名称、星级和等次/晋位升级档次，不显示分数和名次，便于公示"

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards.downloads import problem_sheet_download
+from dashboards.labels import CHOOSE, CHOOSE_MANY
 from dashboards.queries import query
 from dashboards.queries.rectification import (
     AS_OF_SQL,
@@ -42,7 +43,7 @@ if not years:
 
 with st.sidebar:
     st.header("筛选")
-    year = st.selectbox("发现问题的年度", years, index=0, key="rect_year")
+    year = st.selectbox("发现问题的年度", years, index=0, key="rect_year", placeholder=CHOOSE)
 
 problems = query(PROBLEMS_SQL, [year])
 counts = query(COUNTS_SQL, [year])
@@ -55,11 +56,18 @@ with st.sidebar:
         [None, *colleges],
         format_func=lambda c: "全部" if c is None else colleges[c],
         key="rect_college",
+        placeholder=CHOOSE,
     )
     sources = sorted(problems["source_name"].drop_nulls().unique().to_list())
-    chosen_sources = st.multiselect("问题来源", sources, default=sources, key="rect_sources")
-    severities = st.multiselect("严重程度", list(SEVERITIES), default=list(SEVERITIES), key="rect_severity")
-    statuses = st.multiselect("整改状态", list(STATUSES), default=list(STATUSES), key="rect_status")
+    chosen_sources = st.multiselect(
+        "问题来源", sources, default=sources, key="rect_sources", placeholder=CHOOSE_MANY
+    )
+    severities = st.multiselect(
+        "严重程度", list(SEVERITIES), default=list(SEVERITIES), key="rect_severity", placeholder=CHOOSE_MANY
+    )
+    statuses = st.multiselect(
+        "整改状态", list(STATUSES), default=list(STATUSES), key="rect_status", placeholder=CHOOSE_MANY
+    )
 
 st.caption(
     f"{year} 年度发现的问题（含各单位在整改台账中自查发现的问题）及其整改情况；“逾期”以最近一次入库的日期"
@@ -123,7 +131,11 @@ else:
         for i, r in enumerate(shown.iter_rows(named=True))
     }
     picked = st.selectbox(
-        "选择一个问题，查看发现它的数据", list(labels), format_func=labels.__getitem__, key="rect_pick"
+        "选择一个问题，查看发现它的数据",
+        list(labels),
+        format_func=labels.__getitem__,
+        key="rect_pick",
+        placeholder=CHOOSE,
     )
     problem = shown.row(picked, named=True)
     st.write(problem["description"])

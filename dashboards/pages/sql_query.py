@@ -14,7 +14,9 @@ import streamlit as st
 
 from dashboards import auth, sql_sandbox
 from dashboards.catalog import marts_catalog
+from dashboards.column_labels import result_labels
 from dashboards.downloads import csv_bytes, xlsx_bytes
+from dashboards.labels import CHOOSE
 from dashboards.snapshot import current_scope
 from dashboards.sql_policy import FUNCTION_GROUPS, QueryError, hide_paths
 
@@ -41,7 +43,9 @@ def show_catalog(catalog: pl.DataFrame) -> None:
             hide_index=True,
             column_config={"说明": st.column_config.TextColumn(width="large")},
         )
-        table = st.selectbox("查看表的列", tables["table_name"].to_list(), key="catalog_table")
+        table = st.selectbox(
+            "查看表的列", tables["table_name"].to_list(), key="catalog_table", placeholder=CHOOSE
+        )
         columns = catalog.filter(pl.col("table_name") == table).select(
             pl.col("column_name").alias("列"),
             pl.col("data_type").alias("类型"),
@@ -100,6 +104,7 @@ if submitted:
         result |= {"frame": frame, "truncated": truncated}
     except QueryError as error:
         result["error"] = str(error)
+        result["detail"] = error.detail
     except Exception as error:  # never a traceback, nor a server path, on this page
         result["error"] = f"查询失败：{hide_paths(str(error), ())}"
     result["elapsed"] = time.perf_counter() - started
@@ -112,6 +117,9 @@ if result is None:
 
 if "error" in result:
     st.error(result["error"], icon=":material/error:")
+    if result.get("detail"):
+        with st.expander("数据库的原始错误信息"):
+            st.code(result["detail"], language=None)
     st.stop()
 
 frame: pl.DataFrame = result["frame"]
@@ -124,7 +132,15 @@ if result["truncated"]:
     )
 if frame.is_empty():
     st.info("查询没有返回任何行。")
-st.dataframe(frame, hide_index=True, height="auto" if frame.height <= 15 else 560)
+labels = result_labels(frame.columns, catalog, result["sql"])
+st.dataframe(
+    frame,
+    hide_index=True,
+    height="auto" if frame.height <= 15 else 560,
+    column_config={name: st.column_config.Column(label, help=text) for name, (label, text) in labels.items()},
+)
+if labels:
+    st.caption("列名旁是已发布数据中该列的中文说明（悬停列名可看全文）；下载的文件仍用英文列名。")
 
 stamp = f"{result['ran_at']:%Y%m%d_%H%M%S}"
 left, right = st.columns(2)

@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import downloads, snapshot
+from dashboards.labels import CHOOSE
 from dashboards.queries import query
 from dashboards.queries.submission_progress import MATRIX_SQL, MONTHS_SQL, ON_TIME_SQL, REMINDER_SQL
 
@@ -33,7 +34,11 @@ live = months.filter(pl.col("live"))
 default = (live if live.height else months)["month"][0]
 choices = months["month"].to_list()
 month = st.selectbox(
-    "月份", choices, index=choices.index(default), help="该月的月报、所在季度的季报、所在年度的年报"
+    "月份",
+    choices,
+    index=choices.index(default),
+    help="该月的月报、所在季度的季报、所在年度的年报",
+    placeholder=CHOOSE,
 )
 first_day = dt.date.fromisoformat(f"{month}-01")
 

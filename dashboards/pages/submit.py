@@ -16,6 +16,7 @@ from dagster_project.submit.guards import UPLOAD_SUFFIXES
 from dagster_project.submit.preview import FilePreview, preview_files
 from dagster_project.submit.submitting import Submitter, submit_files
 from dashboards import auth, snapshot
+from dashboards.labels import CHOOSE
 from dashboards.queries import query
 from dashboards.queries.submit import COLLEGES_SQL, LATEST_SCORE_SQL, PUBLISHED_SQL
 
@@ -37,6 +38,7 @@ def _submitter() -> Submitter:
         "为哪个单位提交",
         options,
         format_func=lambda c: "全校（组织部的表格）" if c is None else f"{c} {names.get(c, '')}",
+        placeholder=CHOOSE,
     )
     return Submitter(session.name if session is not None else auth.viewer(), ROLE_ORG, college)
 

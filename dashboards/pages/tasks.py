@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts
-from dashboards.labels import OVERDUE_MARK, TASK_STATUSES
+from dashboards.labels import CHOOSE, CHOOSE_MANY, OVERDUE_MARK, TASK_STATUSES
 from dashboards.queries import query
 from dashboards.queries.tasks import COLLEGES_SQL, HAS_DEPARTMENTS_SQL, PERIODS_SQL, RATES_SQL, TASKS_SQL
 
@@ -23,7 +23,14 @@ if not periods:
 
 with st.sidebar:
     st.header("筛选")
-    period = st.selectbox("考核期", periods, index=0, key="tasks_period", help="按期末判断是否到期、是否逾期")
+    period = st.selectbox(
+        "考核期",
+        periods,
+        index=0,
+        key="tasks_period",
+        help="按期末判断是否到期、是否逾期",
+        placeholder=CHOOSE,
+    )
 
 colleges = query(
     COLLEGES_SQL,
@@ -40,9 +47,14 @@ with st.sidebar:
         format_func=owner_names.__getitem__,
         key="tasks_college",
         help="学院：分派给该学院及其党支部的任务；职能部门：党委组织部、财务处等部门承担的任务（不计入学院考核）",
+        placeholder=CHOOSE,
     )
     statuses = st.multiselect(
-        "进度状态", list(TASK_STATUSES), default=list(TASK_STATUSES), key="tasks_status"
+        "进度状态",
+        list(TASK_STATUSES),
+        default=list(TASK_STATUSES),
+        key="tasks_status",
+        placeholder=CHOOSE_MANY,
     )
     overdue_only = st.toggle("只看逾期任务", value=False, key="tasks_overdue_only")
 

@@ -6,10 +6,20 @@ marts.branch_scores only; rank differences between years are the two years' mart
 import polars as pl
 import streamlit as st
 
-from dashboards import charts
+from dashboards import charts, trend_charts
 from dashboards.frozen import frozen_years_note
-from dashboards.labels import MAX_STARS, NO_VALUE, rank_change_arrow, star_string
+from dashboards.labels import (
+    CHOOSE,
+    MAX_STARS,
+    NO_VALUE,
+    TOTAL_LABEL,
+    UNGRADED,
+    period_text,
+    rank_change_arrow,
+    star_string,
+)
 from dashboards.queries import query, rulebook
+from dashboards.queries.benchmarks import BENCHMARKS_SQL, MEAN_TREND_SQL
 from dashboards.queries.trends import (
     ALL_YEARLY_SQL,
     ANY_COLLEGE_SCORE_SQL,
@@ -31,7 +41,8 @@ BASIS_PERIOD = "最近一期对比上一期"
 BASIS_YEAR = "年终（第四季度）对比上一年"
 MOVERS = 5  # rows in each of 进步最大 / 退步最大
 SERIES_COMPOSITE = "综合得分"
-SERIES_TOTAL = "五个到位总分"
+SERIES_TOTAL = TOTAL_LABEL
+SERIES_MEAN = "全校平均综合得分"
 BRANCH_SERIES_PREFIX = "支部总分："
 STAR_TEXT = {n: star_string(n) for n in range(MAX_STARS + 1)}
 SCORE_FORMAT = st.column_config.NumberColumn(format="%.2f")
@@ -91,7 +102,11 @@ college_names = dict(zip(colleges["college_code"], colleges["college_name"], str
 with st.sidebar:
     st.header("筛选")
     college = st.selectbox(
-        "二级党组织", list(college_names), format_func=college_names.__getitem__, key="trend_college"
+        "二级党组织",
+        list(college_names),
+        format_func=college_names.__getitem__,
+        key="trend_college",
+        placeholder=CHOOSE,
     )
     branches = query(
         BRANCHES_SQL,
@@ -103,6 +118,7 @@ with st.sidebar:
         [None, *branch_names],
         format_func=lambda code: NO_BRANCH if code is None else branch_names[code],
         key="trend_branch",
+        placeholder=CHOOSE,
     )
 
 name = college_names[college]
@@ -115,31 +131,45 @@ latest_row = query(
     LATEST_SQL,
     [college, latest],
 )
-m1, m2, m3 = st.columns(3)
-m1.metric("考核期数", f"{len(periods)}", help=f"{periods[0]} 至 {latest}")
+latest_text = period_text(latest)
+latest_mean = query(BENCHMARKS_SQL, [latest]).filter(pl.col("measure") == "composite")["mean"]
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("考核期数", f"{len(periods)}", help=f"{period_text(periods[0])}至{latest_text}")
 if latest_row.is_empty():
-    m2.metric(f"{latest} 综合得分", NO_VALUE)
-    m3.metric(f"{latest} 全校排名", NO_VALUE)
+    m2.metric(f"{latest_text}综合得分", NO_VALUE)
+    m3.metric(f"{latest_text}全校排名", NO_VALUE)
 else:
     row = latest_row.row(0, named=True)
-    m2.metric(f"{latest} 综合得分", f"{row['composite']:.2f}")
+    m2.metric(f"{latest_text}综合得分", f"{row['composite']:.2f}")
     change = row["rank_change"]
     m3.metric(
-        f"{latest} 全校排名",
+        f"{latest_text}全校排名",
         f"第 {row['rank']} 名",
         delta=None if change is None else ("名次不变" if change == 0 else f"{change:+d} 名"),
         delta_color="off" if not change else "normal",
         delta_arrow="off" if not change else "auto",
         delta_description=None if change is None else ("较上年年终" if row["year_end"] else "较上一考核期"),
     )
+m4.metric(
+    f"{latest_text}全校平均综合得分",
+    NO_VALUE if latest_mean.is_empty() or latest_mean[0] is None else f"{latest_mean[0]:.2f}",
+)
 
 branch_series = None if branch is None else BRANCH_SERIES_PREFIX + branch_names[branch]
-series_order = [SERIES_COMPOSITE, SERIES_TOTAL, *([branch_series] if branch_series else [])]
-trend = query(TREND_SQL, [SERIES_COMPOSITE, college, SERIES_TOTAL, college, branch_series, branch])
-st.altair_chart(charts.score_trend_line(trend, periods, series_order), width="stretch")
+series_order = [SERIES_COMPOSITE, SERIES_TOTAL, SERIES_MEAN, *([branch_series] if branch_series else [])]
+trend = pl.concat(
+    [
+        query(TREND_SQL, [SERIES_COMPOSITE, college, SERIES_TOTAL, college, branch_series, branch]),
+        query(MEAN_TREND_SQL, [SERIES_MEAN]),
+    ],
+    how="vertical_relaxed",
+)
+st.altair_chart(trend_charts.score_trend_line(trend, periods, series_order), width="stretch")
 st.caption(
-    "每个考核期为当年1月起的累计（如 Q2 = 1–6 月）；第1–3季度没有述职评议，综合得分等于五个到位总分，"
-    "第4季度综合得分 = 0.8 × 五个到位总分 + 0.2 × 述职评议得分。"
+    "每个考核期为当年1月起的累计（如第二季度 = 1–6 月），每年重新累计，所以折线在年与年之间断开；"
+    f"第一至第三季度没有述职评议，综合得分等于{TOTAL_LABEL}，"
+    f"第四季度综合得分 = 0.8 × {TOTAL_LABEL} + 0.2 × 述职评议得分。"
+    "灰色点线为全校平均综合得分。"
 )
 
 # ---- 2. rank movement of all colleges ------------------------------------------------------------
@@ -150,7 +180,7 @@ latest_ranks = ranks.filter(pl.col("period") == latest).sort("rank")
 count = latest_ranks.height
 if count > 5:
     top_n = st.slider(
-        f"显示 {latest} 全校排名前 N 的二级党组织（所选的总会显示）",
+        f"显示{latest_text}全校排名前 N 的二级党组织（所选的总会显示）",
         min_value=5,
         max_value=count,
         value=min(count, 20),
@@ -182,10 +212,10 @@ else:
         pl.col("rank").alias("全校排名"),
         _arrow("rank_vs_last_year", "较上一年"),
         pl.col("composite").alias("综合得分"),
-        pl.col("total").alias("五个到位总分"),
+        pl.col("total").alias(TOTAL_LABEL),
         pl.col("evaluation_score").alias("述职评议得分"),
         _stars_text(),
-        pl.col("grade").fill_null(NO_VALUE).alias("等次"),
+        pl.col("grade").fill_null(UNGRADED).alias("等次"),
         *[pl.col(code).alias(label) for code, label in dimensions.items()],
     )
     st.dataframe(
@@ -194,7 +224,7 @@ else:
         column_config={
             "全校排名": RANK_FORMAT,
             "综合得分": SCORE_FORMAT,
-            "五个到位总分": SCORE_FORMAT,
+            TOTAL_LABEL: SCORE_FORMAT,
             "述职评议得分": SCORE_FORMAT,
             **{label: SCORE_FORMAT for label in dimensions.values()},
         },
@@ -213,7 +243,7 @@ if branch is not None:
                 pl.col("rank_in_college").alias("院内排名"),
                 pl.col("total").alias("总分"),
                 _stars_text(),
-                pl.col("tier").fill_null(NO_VALUE).alias("晋位升级"),
+                pl.col("tier").fill_null(UNGRADED).alias("晋位升级"),
             ),
             hide_index=True,
             column_config={"全校排名": RANK_FORMAT, "院内排名": RANK_FORMAT, "总分": SCORE_FORMAT},
@@ -232,7 +262,7 @@ if not scoped and all_yearly["year"].n_unique() > 1:
                 pl.col("college_name").alias(f"_name_{y}"),
                 pl.col("rank").alias(f"{y} 名次"),
                 pl.col("composite").alias(f"{y} 综合得分"),
-                pl.col("grade").fill_null(NO_VALUE).alias(f"{y} 等次"),
+                pl.col("grade").fill_null(UNGRADED).alias(f"{y} 等次"),
             )
             wide = part if wide is None else wide.join(part, on="college_code", how="full", coalesce=True)
         last = years[-1]
@@ -257,11 +287,14 @@ st.subheader("进步最大 / 退步最大")
 basis = st.radio("对比方式", [BASIS_PERIOD, BASIS_YEAR], horizontal=True, key="movement_basis")
 if basis == BASIS_PERIOD:
     if len(periods) < 2:
-        st.info(f"只有 {latest} 一个考核期，还无法对比名次变化；下一期数据发布后再来查看。")
+        st.info(f"只有{latest_text}一个考核期，还无法对比名次变化；下一期数据发布后再来查看。")
     else:
         before = periods[-2]
-        st.caption(f"对比：{latest} 与上一考核期 {before} 的全校名次（名次变化 = 上期名次 − 本期名次）。")
-        _show_movers(query(PERIOD_MOVES_SQL, [latest]), f"{latest} 较 {before} ")
+        st.caption(
+            f"对比：{latest_text}与上一考核期{period_text(before)}的全校名次"
+            "（名次变化 = 上期名次 − 本期名次）。"
+        )
+        _show_movers(query(PERIOD_MOVES_SQL, [latest]), f"{latest_text}较{period_text(before)}")
 else:
     q4_years = sorted(period_rows.filter(pl.col("quarter") == 4)["year"].to_list())
     if len(q4_years) < 2:

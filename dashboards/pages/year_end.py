@@ -18,12 +18,22 @@ from dashboards.downloads import (
     year_end_document_download,
 )
 from dashboards.frozen import frozen_banner
-from dashboards.labels import MAX_STARS, NO_VALUE, rank_change_arrow, star_string
+from dashboards.labels import (
+    CHOOSE,
+    MAX_STARS,
+    NO_VALUE,
+    TOTAL_LABEL,
+    UNGRADED,
+    rank_change_arrow,
+    star_string,
+)
 from dashboards.queries import query, rulebook
 from dashboards.queries.year_end import COLLEGES_SQL, GRADE_COUNTS_SQL, TIER_COUNTS_SQL, YEARS_SQL
-from dashboards.snapshot import colleges_ranked, current_scope
+from dashboards.snapshot import current_scope
+from dashboards.tables import FLAG_COLUMN, fit_height, flag_expr
+from dashboards.university import show_college_context, stars_and_grades_note
 
-NO_TIER = "未定级"
+NO_TIER = UNGRADED
 PDF_HELP = (
     "与 Excel 版同样的行，排成 A4 横向：学院单独成页，字号不小于10磅，"
     "标出差和一票否决的行，附计算方法与等次分布"
@@ -70,7 +80,9 @@ if not years:
 
 with st.sidebar:
     st.header("筛选")
-    year = st.selectbox("考核年度", years, index=0, format_func=lambda y: f"{y}年度", key="year")
+    year = st.selectbox(
+        "考核年度", years, index=0, format_func=lambda y: f"{y}年度", key="year", placeholder=CHOOSE
+    )
 
 period = f"{year}Q4"
 frozen_banner(year)
@@ -81,37 +93,27 @@ tiers = ordered_counts(
 )
 
 st.caption(
-    f"{year}年度考核结果（{period}，全年累计）。综合得分 = 党建工作考核得分与述职评议得分按规则表加权。"
+    f"{year}年度考核结果（{year}年第四季度，全年累计）。综合得分 = {TOTAL_LABEL}与述职评议得分按规则表加权。"
 )
 
 # A 学院 login holds its own row only: no count, mean or distribution over colleges is shown for it
 # (they would be its own figures passed off as the university's).
 scoped = current_scope() is not None
-m1, m2, m3, m4 = st.columns(4)
 if not scoped:
+    m1, m2, m3, m4 = st.columns(4)
     mean_composite = colleges["composite"].mean()
     m1.metric("二级党组织数", f"{colleges.height}")
-    m2.metric("平均综合得分", NO_VALUE if mean_composite is None else f"{mean_composite:.2f}")
+    m2.metric("全校平均综合得分", NO_VALUE if mean_composite is None else f"{mean_composite:.2f}")
     m3.metric("一票否决", f"{int(colleges['veto'].fill_null(False).sum())}")
     m4.metric("党支部数", f"{int(tiers['count'].sum())}")
 elif not colleges.is_empty():
-    own = colleges.row(0, named=True)
-    m1.metric("本院综合得分", NO_VALUE if own["composite"] is None else f"{own['composite']:.2f}")
-    rank = NO_VALUE if own["rank"] is None else f"{own['rank']} / {colleges_ranked(period)}"
-    change = own["year_end_rank_change"]
-    m2.metric(
-        "全校名次",
-        rank,
-        help="本院名次 / 全校参加考核的二级党组织数",
-        delta=change,
-        delta_description=None if change is None else "名次较上年年终",
-    )
-    m3.metric("本院等次", own["grade"] or NO_VALUE)
-    m4.metric("本院党支部数", f"{int(tiers['count'].sum())}")
+    show_college_context(colleges.row(0, named=True), period, year_end=True)
 
 st.subheader("二级党组织考核结果")
+lowest_grade = rulebook.grades()[-1] if rulebook.grades() else None
 table = colleges.select(
-    pl.col("rank").alias("名次"),
+    flag_expr(lowest_grade),
+    pl.col("rank").alias("全校排名"),
     # 年终 against last year's 年终 (quarter-to-date scores restart each January)
     pl.col("year_end_rank_change")
     .map_elements(rank_change_arrow, return_dtype=pl.String, skip_nulls=False)
@@ -119,9 +121,9 @@ table = colleges.select(
     pl.col("college_name").fill_null(pl.col("college_code")).alias("二级党组织"),
     pl.col("org_type").alias("组织类型"),
     pl.col("composite").alias("综合得分"),
-    pl.col("total").alias("党建工作考核得分"),
+    pl.col("total").alias(TOTAL_LABEL),
     pl.col("evaluation_score").alias("述职评议得分"),
-    pl.col("grade").alias("等次"),
+    pl.col("grade").fill_null(UNGRADED).alias("等次"),
     pl.col("stars")
     .replace_strict({n: star_string(n) for n in range(MAX_STARS + 1)}, default=None, return_dtype=pl.String)
     .alias("星级"),
@@ -133,17 +135,23 @@ score_format = st.column_config.NumberColumn(format="%.2f")
 st.dataframe(
     table,
     hide_index=True,
-    height="auto" if table.height <= 15 else 560,
+    height=fit_height(table),
     column_config={
-        "名次": st.column_config.NumberColumn(format="%d", width="small"),
+        FLAG_COLUMN: st.column_config.TextColumn(width="small", pinned=True),
+        "全校排名": st.column_config.NumberColumn(format="%d", width="small", pinned=True),
+        "二级党组织": st.column_config.TextColumn(pinned=True),
         "综合得分": score_format,
-        "党建工作考核得分": score_format,
+        TOTAL_LABEL: score_format,
         "述职评议得分": score_format,
         "一票否决": st.column_config.CheckboxColumn(),
         "否决事由": st.column_config.TextColumn(width="medium"),
         "加减分说明": st.column_config.TextColumn(width="large"),
     },
 )
+
+note = stars_and_grades_note()
+if note:
+    st.info(note, icon="ℹ️")
 
 left, right = st.columns(2)
 if not scoped:

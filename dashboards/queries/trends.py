@@ -2,13 +2,13 @@
 
 # Numbers are cast to DOUBLE/BIGINT here: DECIMAL/HUGEINT would plot at the wrong scale.
 TREND_SQL = """
-select period, ? as series, composite::DOUBLE as score
+select period, year::BIGINT as year, ? as series, composite::DOUBLE as score
 from marts.college_scores where college_code = ?
 union all
-select period, ? as series, total::DOUBLE as score
+select period, year::BIGINT as year, ? as series, total::DOUBLE as score
 from marts.college_scores where college_code = ?
 union all
-select period, ? as series, total::DOUBLE as score
+select period, year::BIGINT as year, ? as series, total::DOUBLE as score
 from marts.branch_scores where branch_code = ?
 """
 

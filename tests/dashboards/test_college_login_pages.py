@@ -64,7 +64,7 @@ def test_org_login_ranking_still_shows_the_university_figures(demo_login):
     )
     shown = _metrics(at)
     assert shown["二级党组织数"] == str(colleges) and colleges > 1
-    assert shown["平均综合得分"] == f"{mean:.2f}"
+    assert shown["全校平均综合得分"] == f"{mean:.2f}"
 
 
 def test_college_login_year_end_shows_no_counts_or_grade_distribution(demo_login):
@@ -85,7 +85,7 @@ def test_college_login_year_end_shows_no_counts_or_grade_distribution(demo_login
     assert not {"好", "较好", "一般", "差"} & set(shown)  # the grade distribution's counts
     assert "等次分布" not in [s.value for s in at.subheader]
     assert shown["本院综合得分"] == f"{composite:.2f}"
-    assert shown["全校名次"] == f"{rank} / {colleges}"
+    assert shown["全校排名"] == f"{rank} / {colleges}"
     assert shown["本院等次"] == grade
 
 
@@ -104,3 +104,61 @@ def test_org_login_trends_list_the_largest_moves(demo_login):
     at = log_in(start(), "zzb", PASSWORD)
     at.switch_page("pages/trends.py").run()
     assert "进步最大 / 退步最大" in [s.value for s in at.subheader]
+
+
+def test_college_login_year_end_shows_the_university_mean_and_the_gaps(demo_login):
+    at = log_in(start(), "jsj", PASSWORD)
+    at.switch_page("pages/year_end.py").run()
+    assert not at.exception, at.exception
+    period = f"{at.selectbox(key='year').value}Q4"
+    (mean,) = _one(
+        demo_login,
+        "select mean from marts.college_benchmarks where period = ? and measure = 'composite'",
+        [period],
+    )
+    rank, composite, grade = _one(
+        demo_login,
+        "select rank, composite, grade from marts.college_scores where period = ? and college_code = '01'",
+        [period],
+    )
+    shown = _metrics(at)
+    assert shown["全校平均综合得分"] == f"{mean:.2f}"
+    (above,) = _one(
+        demo_login,
+        "select max_by(composite, rank) from marts.college_rank_ladder where period = ? and rank < ?",
+        [period, rank],
+    )
+    assert shown["与上一名次相差"] == ("—" if above is None else f"{above - composite:.2f} 分")
+    # the grade above its own: the rulebook's bar, or the lowest holder once the quota is full
+    better = _one(
+        demo_login,
+        "select grade, min_composite, max_share from marts.rule_grades where rank_order = "
+        "(select rank_order - 1 from marts.rule_grades where grade = ?)",
+        [grade],
+    )
+    if better is not None:
+        name, bar, share = better
+        holders, lowest, colleges = _one(
+            demo_login,
+            "select sum(colleges) filter (where grade = ?), min(composite) filter (where grade = ?), "
+            "sum(colleges) from marts.college_rank_ladder where period = ?",
+            [name, name, period],
+        )
+        if share is not None and holders and holders >= int(share * colleges):
+            bar = max(bar, lowest)
+        assert shown[f"距「{name}」"] == f"{max(bar - composite, 0):.2f} 分"
+
+
+def test_org_login_choosing_one_college_gets_its_context_not_a_count_of_one(demo_login):
+    at = log_in(start(), "zzb", PASSWORD)
+    at.selectbox(key="college").set_value("01").run()
+    assert not at.exception, at.exception
+    period = at.selectbox(key="period").value
+    shown = _metrics(at)
+    assert "二级党组织数" not in shown, shown
+    (mean,) = _one(
+        demo_login,
+        "select mean from marts.college_benchmarks where period = ? and measure = 'composite'",
+        [period],
+    )
+    assert shown["全校平均综合得分"] == f"{mean:.2f}"

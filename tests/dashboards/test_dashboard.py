@@ -63,7 +63,7 @@ def test_defaults_to_latest_period(app):
     assert "还没有二级党组织" in app.info[0].value
     assert app.selectbox(key="year").value == 2024
     assert app.selectbox(key="period").value == LATEST_PERIOD
-    assert app.selectbox(key="period").options == ["2024Q4", "2024Q3"]
+    assert app.selectbox(key="period").options == ["2024年第四季度", "2024年第三季度"]
     assert app.multiselect(key="category").value == ["教工", "学生"]
     assert metrics(app) == {"支部数": "4", "平均总分": "82.48", "★5 支部数": "1"}
 
@@ -75,7 +75,7 @@ def test_table_rows_order_and_formatting(app):
     assert df["学院"].tolist() == ["计算机学院", "马克思主义学院", "马克思主义学院", "计算机学院"]
     assert df["星级"].tolist() == ["★★★★★", "★★★★☆", "★★★★☆", "★★★☆☆"]
     assert df["总分"].tolist() == [90.57, 89.14, 77.93, 72.29]
-    assert df["晋位升级"].tolist() == ["示范性", "红旗", "—", "规范化"]
+    assert df["晋位升级"].tolist() == ["示范性", "红旗", "未定级", "规范化"]
     assert list(BRANCH_DIMENSIONS.values()) == [c for c in df.columns if c.endswith("有力")]
     assert df["服务师生有力"].tolist() == [89.0, 88.5, 77.0, 71.0]
 
@@ -89,7 +89,7 @@ def test_earlier_period_hides_missing_dimension_and_shows_veto(app):
     assert df["一票否决"].tolist() == [False, False, False, True]
     assert "服务师生有力" not in df.columns  # b7 is NULL throughout 2024Q3
     assert "教育党员有力" in df.columns
-    assert df["晋位升级"].tolist() == ["—"] * 4
+    assert df["晋位升级"].tolist() == ["未定级"] * 4
     assert metrics(app)["★5 支部数"] == "1"
 
 

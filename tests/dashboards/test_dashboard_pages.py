@@ -300,6 +300,22 @@ def test_sql_page_errors_are_messages(snapshot, manifest, sql, message):
     assert not download_labels(at)
 
 
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("select no_such_column from marts.branch_scores", "找不到列「no_such_column」"),
+        ("select cast(branch_name as integer) from marts.branch_scores", "类型转换失败：「"),
+        ("select total + branch_name from marts.branch_scores", "函数或运算的参数类型不对"),
+    ],
+)
+def test_sql_page_errors_in_chinese_with_the_original_folded(snapshot, manifest, sql, message):
+    at = submit_sql(open_page(SQL), sql)
+    assert len(at.error) == 1 and at.error[0].value.startswith(message), at.error[0].value
+    assert " Error" not in at.error[0].value  # no English sentence of DuckDB's in the message
+    (folded,) = [e for e in at.expander if e.label == "数据库的原始错误信息"]
+    assert "Error" in folded.code[0].value  # DuckDB's own words, for whoever needs the position
+
+
 def test_sql_catalog_prefers_snapshot_comments_then_manifest(snapshot, manifest):
     at = open_page(SQL)
     tables = at.dataframe[0].value.set_index("表")

@@ -148,7 +148,7 @@ def test_detail_header_metrics_equal_college_scores(detail, snapshot, latest, to
     colleges = one(snapshot, "select count(*) from marts.college_scores where period = ?", [period])
     shown = metrics(detail)
     assert shown["综合得分"] == f"{composite:.2f}"
-    assert shown["五个到位总分"] == f"{total:.2f}"
+    assert shown["党建工作考核得分"] == f"{total:.2f}"
     assert shown["星级"] == star_string(stars)
     assert shown["全校排名"] == f"{rank} / {colleges}"
     rank_metric = next(m for m in detail.metric if m.label == "全校排名")

@@ -14,8 +14,8 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards import charts
-from dashboards.labels import period_label, rank_change_arrow, star_string
+from dashboards import charts, trend_charts
+from dashboards.labels import TOTAL_LABEL, period_label, period_text, rank_change_arrow, star_string
 from tests.support.serving_fixture import build_serving_db, rulebook_dimensions
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
@@ -95,19 +95,19 @@ def test_college_ranking_equals_marts(snapshot):
     assert [t.label for t in at.tabs] == ["二级党组织排名", "党支部排名"]
     assert at.selectbox(key="year").value == int(latest[:4])
     assert at.selectbox(key="period").value == latest
-    assert at.selectbox(key="period").options == [f"{latest[:4]}Q{q}" for q in (4, 3, 2, 1)]
+    assert at.selectbox(key="period").options == [period_text(f"{latest[:4]}Q{q}") for q in (4, 3, 2, 1)]
     assert period_label(latest) in [c.value for c in at.caption]
 
     expected = college_rows(snapshot, latest)
     df = at.dataframe[0].value
     assert list(df.columns) == [
-        "排名", "二级党组织", "名次变化", "综合得分", "星级", "等次", "五个到位总分", "述职评议得分",
+        "提示", "排名", "二级党组织", "名次变化", "综合得分", "星级", "等次", TOTAL_LABEL, "述职评议得分",
         *DIMENSION_NAMES, "一票否决", "类型",
     ]  # fmt: skip
     assert df["排名"].tolist() == [r["rank"] for r in expected]
     assert df["二级党组织"].tolist() == [r["college_name"] for r in expected]
     assert df["综合得分"].tolist() == [r["composite"] for r in expected]
-    assert df["五个到位总分"].tolist() == [r["total"] for r in expected]
+    assert df[TOTAL_LABEL].tolist() == [r["total"] for r in expected]
     assert df["述职评议得分"].tolist() == [r["evaluation_score"] for r in expected]
     assert df["等次"].tolist() == [r["grade"] for r in expected]
     assert df["星级"].tolist() == [star_string(r["stars"]) for r in expected]
@@ -118,7 +118,7 @@ def test_college_ranking_equals_marts(snapshot):
 
     composites = [r["composite"] for r in expected]
     assert metrics(at)["二级党组织数"] == str(len(expected))
-    assert metrics(at)["平均综合得分"] == f"{sum(composites) / len(composites):.2f}"
+    assert metrics(at)["全校平均综合得分"] == f"{sum(composites) / len(composites):.2f}"
     assert metrics(at)["等次为「好」"] == str(sum(r["grade"] == "好" for r in expected))
 
 
@@ -160,7 +160,7 @@ def test_quarter_without_year_end_results(snapshot):
     assert df["综合得分"].tolist() == [r["composite"] for r in expected]
     assert df["名次变化"].tolist() == [arrow(r["rank_change"]) for r in expected]
     assert metrics(at)["★5 二级党组织"] == str(sum(r["stars"] == 5 for r in expected))
-    assert any("第4季度（年终考核）给出" in c.value for c in at.caption)
+    assert any("第四季度（年终考核）给出" in c.value for c in at.caption)
     (bar,) = charts_data(at)[0]
     assert bar["composite"] == [r["composite"] for r in expected]
     assert set(bar["grade"]) == {None}  # coloured by stars instead
@@ -177,7 +177,7 @@ def test_college_filter_and_branch_tab(snapshot):
     branch_df = at.dataframe[1].value
     assert branch_df["支部"].tolist() == [r["branch_name"] for r in branches]
     assert branch_df["总分"].tolist() == [r["total"] for r in branches]
-    assert branch_df["晋位升级"].tolist() == [r["tier"] or "—" for r in branches]
+    assert branch_df["晋位升级"].tolist() == [r["tier"] or "未定级" for r in branches]
     assert branch_df["星级"].tolist() == [star_string(r["stars"]) for r in branches]
 
     college = college_rows(snapshot, latest)[3]
@@ -223,7 +223,7 @@ def test_grades_only_view_has_no_numbers(snapshot):
     assert list(branches.columns) == ["支部", "学院", "类别", "星级", "晋位升级"]
     marts_branches = mart(snapshot, "select * from marts.branch_scores where period = ?", [latest])
     assert sorted(zip(branches["支部"], branches["星级"], branches["晋位升级"], strict=True)) == sorted(
-        (r["branch_name"], star_string(r["stars"]), r["tier"] or "—") for r in marts_branches
+        (r["branch_name"], star_string(r["stars"]), r["tier"] or "未定级") for r in marts_branches
     )
 
     at.toggle(key="grades_only").set_value(False).run()
@@ -250,15 +250,17 @@ def test_trend_line_equals_marts(snapshot):
     (line,) = chart_datasets(line_element)
     got = {(p, s): v for p, s, v in zip(line["period"], line["series"], line["score"], strict=True)}
     want = {(r["period"], "综合得分"): r["composite"] for r in rows}
-    want |= {(r["period"], "五个到位总分"): r["total"] for r in rows}
+    want |= {(r["period"], TOTAL_LABEL): r["total"] for r in rows}
+    means = mart(snapshot, "select period, mean from marts.college_benchmarks where measure = 'composite'")
+    want |= {(r["period"], "全校平均综合得分"): r["mean"] for r in means}
     assert got == want
     assert all(isinstance(v, float) for v in line["score"])
     spec = json.loads(line_element.proto.spec)
     assert spec["layer"][0]["encoding"]["x"]["sort"] == all_periods  # x = the periods in order
 
     latest = rows[-1]
-    assert metrics(at)[f"{all_periods[-1]} 综合得分"] == f"{latest['composite']:.2f}"
-    assert metrics(at)[f"{all_periods[-1]} 全校排名"] == f"第 {latest['rank']} 名"
+    assert metrics(at)[f"{period_text(all_periods[-1])}综合得分"] == f"{latest['composite']:.2f}"
+    assert metrics(at)[f"{period_text(all_periods[-1])}全校排名"] == f"第 {latest['rank']} 名"
 
     # One of its branches adds a third line: the branch's total per period.
     branch = mart(snapshot, "select branch_code, branch_name from marts.branch_scores where college_code = ? "
@@ -304,7 +306,7 @@ def test_year_on_year_table(snapshot):
     assert df["年度"].tolist() == [str(r["year"]) for r in q4]
     assert df["全校排名"].tolist() == [r["rank"] for r in q4]
     assert df["综合得分"].tolist() == [r["composite"] for r in q4]
-    assert df["五个到位总分"].tolist() == [r["total"] for r in q4]
+    assert df[TOTAL_LABEL].tolist() == [r["total"] for r in q4]
     assert df["述职评议得分"].tolist() == [r["evaluation_score"] for r in q4]
     assert df["等次"].tolist() == [r["grade"] for r in q4]
     assert df["较上一年"].tolist() == [""] + [
@@ -343,7 +345,9 @@ def test_largest_moves_latest_period_and_year(snapshot):
     at = run_app(TRENDS)
     all_periods = periods(snapshot)
     latest, before = all_periods[-1], all_periods[-2]
-    assert f"对比：{latest} 与上一考核期 {before} 的全校名次" in " ".join(c.value for c in at.caption)
+    assert f"对比：{period_text(latest)}与上一考核期{period_text(before)}的全校名次" in " ".join(
+        c.value for c in at.caption
+    )
     rows = mart(
         snapshot,
         """
@@ -392,8 +396,8 @@ def test_trends_without_college_scores_says_what_to_do(tmp_path, monkeypatch):
 
 def test_rank_change_arrow_and_period_label():
     assert [rank_change_arrow(n) for n in (3, -2, 0, None)] == ["↑3", "↓2", "—", ""]
-    assert period_label("2024Q2") == "2024年第2季度（1–6月累计）"
-    assert period_label("2024Q4") == "2024年第4季度（全年）"
+    assert period_label("2024Q2") == "2024年第二季度（1–6月累计）"
+    assert period_label("2024Q4") == "2024年第四季度（全年）"
     assert period_label("其他") == "其他"
 
 
@@ -453,7 +457,7 @@ def test_score_trend_line_keeps_the_given_series_order():
     frame = pl.DataFrame(
         {"period": ["2024Q1", "2024Q1", "2024Q2"], "series": ["乙", "甲", "甲"], "score": [1, 2, None]}
     )
-    spec = charts.score_trend_line(frame, ["2024Q1", "2024Q2"], ["甲", "乙"]).to_dict()
+    spec = trend_charts.score_trend_line(frame, ["2024Q1", "2024Q2"], ["甲", "乙"]).to_dict()
     (rows,) = spec["datasets"].values()
     assert all(isinstance(r["score"], float) for r in rows) and len(rows) == 2  # NULL dropped: a gap
     assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["甲", "乙"]
