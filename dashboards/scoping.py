@@ -50,6 +50,7 @@ SHARED_TABLES = (
     "rule_report_settings",
     "rule_development",
     "rule_submissions",
+    "rule_problem_sources",
     "indicator_sources",
 )
 SHARED = "shared"

@@ -39,6 +39,7 @@ REQUIRED_MARTS = (
     "rulebook_indicators",
     "rulebook_grades",
     "rulebook_star_cutoffs",
+    "rulebook_problem_sources",
 )
 # Public marts checked the same way as soon as they are in the manifest; move a name to REQUIRED_MARTS
 # once the model is part of the project for good.
