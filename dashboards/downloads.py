@@ -8,7 +8,7 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
-from dagster_project import reports
+from dagster_project import reports, serving
 from dashboards import auth
 from dashboards.snapshot import current_scope, cursor, serving_path
 
@@ -189,12 +189,23 @@ def xlsx_bytes(frame: pl.DataFrame, worksheet: str = "查询结果") -> bytes:
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def table_download_button(frame: pl.DataFrame, worksheet: str, file_name: str, key: str) -> None:
+def table_download_button(
+    frame: pl.DataFrame,
+    worksheet: str,
+    file_name: str,
+    key: str,
+    for_scope: Callable[[pl.DataFrame, str | None], pl.DataFrame] | None = None,
+) -> None:
     """A "下载 Excel" button for a table a page shows: the bytes are made when it is clicked, with the
-    login checked again then (`auth.deferred`)."""
+    login checked again then (`auth.deferred`). `for_scope(frame, scope)`, when given, makes the
+    downloaded table from the shown one for the viewer's scope at that moment (e.g. `with_names`)."""
+
+    def make(scope: str | None) -> bytes:
+        return xlsx_bytes(for_scope(frame, scope) if for_scope else frame, worksheet)
+
     st.download_button(
         "下载 Excel",
-        data=auth.deferred(lambda _scope: xlsx_bytes(frame, worksheet)),
+        data=auth.deferred(make),
         file_name=file_name,
         mime=XLSX_MIME,
         on_click="ignore",
@@ -225,3 +236,19 @@ def report_download_buttons(year: int, college: str, college_name: str, key: str
         icon=":material/print:",
         key=f"{key}_pdf",
     )
+
+
+def with_names(
+    frame: pl.DataFrame, scope: str | None, *, key: str, college: str, name: str = "姓名"
+) -> pl.DataFrame:
+    """`frame` with a `name` column after `key`, from the names file beside the snapshot (never from
+    the snapshot, which has none): every person's name for the 组织部 (scope None), only the people
+    of its own college for a 学院 login — other rows get no name. The `college` column is dropped."""
+    names = serving.names_for(serving_path(), scope)
+    looked_up = [
+        names.get((k, c)) if scope is None or c == scope else None
+        for k, c in zip(frame[key].to_list(), frame[college].to_list(), strict=True)
+    ]
+    position = frame.columns.index(key) + 1
+    named = frame.insert_column(position, pl.Series(name, looked_up, dtype=pl.String))
+    return named.drop(college)

@@ -51,6 +51,7 @@ SHARED_TABLES = (
     "rule_report_settings",
     "rule_development",
     "rule_submissions",
+    "rule_problem_sources",
     "indicator_sources",
     "college_benchmarks",
     "college_rank_ladder",

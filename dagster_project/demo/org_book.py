@@ -123,7 +123,7 @@ def org_book(uni: University, year: int, with_returns: bool = True) -> Book:
     if with_returns:
         last = org_book(uni, year - 1, with_returns=False).sheets if year - 1 in YEARS else []
         answers = next((s.rows for s in last if s.kind == "checklist"), [])
-        rectifications = rectification_rows(uni, year, answers)
+        rectifications = rectification_rows(uni, year, answers, {s.kind: s.rows for s in last})
         sheets.append(Sheet("rectifications", f"{year}年度问题清单整改台账", rectifications, filler, auditor))
     return Book(
         f"{year}_组织部_考核汇总.xlsx",

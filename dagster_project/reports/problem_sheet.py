@@ -27,8 +27,11 @@ select
 from marts.problems as p
 left join marts.rectifications as r
     on r.problem_id = p.problem_id and r.year = p.year
+-- within an org, the gravest sources first, in the rulebook's order (as on the 整改跟踪 page)
+left join marts.rule_problem_sources as s
+    on s.problem_source = p.problem_source
 where p.year = ? and (? is null or p.college_code = ?)
-order by p.college_code, p.org_code, p.problem_source, p.source_key
+order by p.college_code, p.org_code, s.sort_order nulls last, p.source_key
 """
 
 

@@ -13,6 +13,7 @@ from dagster_project.serving.client import (
     snapshot_path,
 )
 from dagster_project.serving.freeze import FROZEN_TABLES
+from dagster_project.serving.names import names_for
 
 __all__ = [
     "CATALOG_MANIFEST",
@@ -20,6 +21,7 @@ __all__ = [
     "Build",
     "attach",
     "build_of",
+    "names_for",
     "open_read_only",
     "snapshot_key",
     "snapshot_path",

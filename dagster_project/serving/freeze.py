@@ -37,6 +37,9 @@ FROZEN_TABLES: dict[str, str] = {
     "college_indicators": "二级党组织指标",
     "branch_indicators": "党支部指标",
     "weak_branches": "软弱涣散预警",
+    # a frozen year keeps the problems it was judged on (ids, texts, severities): its 整改台账 and the
+    # next year's 整改销号率 refer to them
+    "problems": "问题清单",
 }
 MANIFEST = "manifest.json"
 STAGING = ".staging"

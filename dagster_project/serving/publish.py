@@ -10,6 +10,7 @@ import duckdb
 
 from dagster_project.home import PRIVATE_FILE
 from dagster_project.pipeline.faults import crash_point
+from dagster_project.serving.names import publish_names
 
 PUBLISHED_SCHEMAS = ("marts",)
 
@@ -59,6 +60,9 @@ def publish_snapshot(
     (or a crash) at any point leaves the previous snapshot in place. Only `marts` is copied, so
     `raw` (with ID-card numbers in clear) never reaches the dashboards.
 
+    The names of the people on the 发展党员台账 go to a separate file beside it (serving/names.py),
+    which only the audit list's download reads.
+
     The new file also gets `meta.snapshot` (published_at, build_id — the Dagster run id when
     given) and `meta.table_counts` (table_name, row_count) for every published table, so a
     reader can prove that everything it read in one query came from one build.
@@ -99,4 +103,6 @@ def publish_snapshot(
     _fsync(tmp)  # the new file is on disk before the name points at it
     os.replace(tmp, serving)
     _fsync(serving.parent)  # and the rename itself survives a power cut
+    # the names of the development ledger's people: a separate file, never part of the snapshot
+    publish_names(con, serving)
     return [f"{s}.{t}" for s, t in tables]

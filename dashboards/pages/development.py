@@ -7,7 +7,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards.downloads import table_download_button
+from dashboards.downloads import table_download_button, with_names
 from dashboards.labels import CHOOSE, CHOOSE_MANY
 from dashboards.queries import query
 from dashboards.queries.development import (
@@ -139,7 +139,7 @@ else:
         shown = shown.filter(pl.col("rule_id").is_in(chosen))
     if branch:
         shown = shown.filter(pl.col("branch_code") == branch)
-    table = shown.select(
+    listed = shown.select(
         pl.col("rule_id").alias("规则"),
         pl.col("finding").alias("问题"),
         pl.col("member_key").alias("工号/学号"),
@@ -149,11 +149,22 @@ else:
         pl.col("detail").alias("说明"),
         pl.col("source_file").alias("来源文件"),
         pl.col("source_row").alias("行号"),
+        pl.col("college_code"),
     )
+    table = listed.drop("college_code")
     st.dataframe(table.to_pandas(), hide_index=True)
     people = shown["member_key"].n_unique()
-    st.caption(f"共 {table.height} 条（{people} 人）。来源文件与行号即发展党员台账中的位置。")
-    table_download_button(table, "审核问题", f"发展党员审核问题_{period}.xlsx", "dev_findings_xlsx")
+    st.caption(
+        f"共 {table.height} 条（{people} 人）。来源文件与行号即发展党员台账中的位置。"
+        "页面不显示姓名；下载的审核清单附姓名（组织部为全部，学院为本院的人）。"
+    )
+    table_download_button(
+        listed,
+        "审核问题",
+        f"发展党员审核问题_{period}.xlsx",
+        "dev_findings_xlsx",
+        for_scope=lambda frame, scope: with_names(frame, scope, key="工号/学号", college="college_code"),
+    )
 
 # --- dues -------------------------------------------------------------------------------------------
 st.subheader(f"党费欠交 · {year}年")

@@ -15,6 +15,7 @@ from dashboards.queries.rectification import (
     HARD_RULE_EVIDENCE_SQL,
     INDICATOR_EVIDENCE_SQL,
     PROBLEMS_SQL,
+    SOURCES_SQL,
     TASK_EVIDENCE_SQL,
     WEAK_BRANCH_EVIDENCE_SQL,
     YEARS_SQL,
@@ -23,7 +24,6 @@ from dashboards.snapshot import current_scope
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUSES = ("未整改", "整改中", "已销号", "逾期")
-SEVERITIES = ("严重", "较重", "一般")
 # the rows each source of problems was found in (problem_source → statement, whether the key is a parameter)
 EVIDENCE = {
     "checklist_no": (CHECKLIST_EVIDENCE_SQL, True),
@@ -47,6 +47,7 @@ with st.sidebar:
 
 problems = query(PROBLEMS_SQL, [year])
 counts = query(COUNTS_SQL, [year])
+rulebook = query(SOURCES_SQL)
 as_of = query(AS_OF_SQL)["as_of"][0]
 colleges = dict(zip(counts["college_code"], counts["college_name"], strict=True))
 
@@ -58,12 +59,20 @@ with st.sidebar:
         key="rect_college",
         placeholder=CHOOSE,
     )
-    sources = sorted(problems["source_name"].drop_nulls().unique().to_list())
+    # names and severities from the rulebook (marts.rule_problem_sources), in its order; then any other
+    # source the list holds (the problems a college found itself)
+    sources = rulebook["source_name"].to_list()
+    sources += sorted(set(problems["source_name"].drop_nulls()) - set(sources))
     chosen_sources = st.multiselect(
         "问题来源", sources, default=sources, key="rect_sources", placeholder=CHOOSE_MANY
     )
+    ranked = rulebook.group_by("severity").agg(pl.col("severity_rank").min()).sort("severity_rank")
     severities = st.multiselect(
-        "严重程度", list(SEVERITIES), default=list(SEVERITIES), key="rect_severity", placeholder=CHOOSE_MANY
+        "严重程度",
+        ranked["severity"].to_list(),
+        default=ranked["severity"].to_list(),
+        key="rect_severity",
+        placeholder=CHOOSE_MANY,
     )
     statuses = st.multiselect(
         "整改状态", list(STATUSES), default=list(STATUSES), key="rect_status", placeholder=CHOOSE_MANY

@@ -29,8 +29,16 @@ select
     p.period, p.source_key
 from marts.rectifications r
 left join marts.problems p on p.problem_id = r.problem_id and p.year = r.year
+left join marts.rule_problem_sources s on s.problem_source = r.problem_source
 where r.year = ?
-order by r.college_code, r.org_code, r.problem_source, p.source_key, r.description
+order by r.college_code, r.org_code, s.sort_order nulls last, p.source_key, r.description
+"""
+
+# the rulebook's problem sources and severities, in its order (gravest first): the page's filters
+SOURCES_SQL = """
+select problem_source, source_name, severity, severity_rank
+from marts.rule_problem_sources
+order by sort_order
 """
 
 AS_OF_SQL = """

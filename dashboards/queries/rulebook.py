@@ -14,13 +14,10 @@ order by sort_order
 
 
 ANNUAL_DIMENSIONS_SQL = """
-select d.dimension
-from marts.rule_dimensions d
-join marts.rule_indicators i on i.level = d.level and i.dimension = d.dimension
-where d.level = ?
-group by d.dimension, d.sort_order
-having bool_and(i.annual_only)
-order by d.sort_order
+select dimension
+from marts.rule_dimensions
+where level = ? and year_end_only
+order by sort_order
 """
 
 
@@ -31,7 +28,7 @@ def dimensions(level: str) -> dict[str, str]:
 
 
 def annual_dimensions(level: str) -> list[str]:
-    """The dimensions of `level` scored only at the year's end (every indicator of them annual_only)."""
+    """The dimensions of `level` scored only at the year's end (marts.rule_dimensions.year_end_only)."""
     frame = query(ANNUAL_DIMENSIONS_SQL, [level])
     return frame["dimension"].to_list()
 

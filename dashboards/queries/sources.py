@@ -21,12 +21,6 @@ from marts.indicator_sources
 where level = ? and indicator = ?
 """
 
-# A table whose rows carry no source of their own (member_training: one row per counted member)
-# shows the roster row each member comes from.
-ROSTER_SOURCE_JOIN = """
-left join (select year, member_key, source_file, source_row from marts.dim_member) as roster
-  on roster.year = detail.year and roster.member_key = detail.member_key"""
-
 
 def indicator_source(level: str, indicator: str) -> dict[str, Any] | None:
     """The row of marts.indicator_sources for one indicator (None when the rulebook has no such row)."""
@@ -67,12 +61,10 @@ def source_rows(
         params.append(list(source["filter_values"] or []))
     if source["flag_column"]:
         where.append(f"coalesce({column(source['flag_column'])}, false)")
-    own_source = "source_file" in columns
-    joined = "" if own_source or "member_key" not in columns else ROSTER_SOURCE_JOIN
-    extra = ", roster.source_file, roster.source_row" if joined else ""
-    order = "source_file, source_row" if own_source or joined else ", ".join(f'"{c}"' for c in columns[:3])
-    sql = (
-        f'select detail.*{extra} from marts."{table}" as detail{joined}\n'
-        f"where {' and '.join(where)}\norder by {order}"
+    # every published detail table carries the file and row each of its rows comes from
+    order = (
+        "source_file, source_row" if "source_file" in columns else ", ".join(f'"{c}"' for c in columns[:3])
     )
+    sql = f'select detail.* from marts."{table}" as detail\nwhere {" and ".join(where)}\norder by {order}'
+
     return snapshot.query(sql, params)

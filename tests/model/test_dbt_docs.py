@@ -42,6 +42,7 @@ REQUIRED_MARTS = (
     "college_benchmarks",
     "college_rank_ladder",
     "college_votes",
+    "rulebook_problem_sources",
 )
 # Public marts checked the same way as soon as they are in the manifest; move a name to REQUIRED_MARTS
 # once the model is part of the project for good.

@@ -150,3 +150,33 @@ def test_demo_task_lists_hold_departments_groups_and_compound_deadlines(demo_hom
         "select count(distinct owner_name) from marts.tasks where owner_kind = '职能部门' and year = 2024",
     )[0][0]
     assert departments >= 10
+
+
+def test_the_demo_returns_cover_every_source_whose_ids_it_knows(demo_home):
+    """The 整改台账 returns of 2025 answer 2024's problems of every source the demo wrote the rows of —
+    自查 否/部分, overdue tasks, 发展党员 faults — each with some closed on time, some late and some
+    never reported (and none names an unknown 问题编号: the messy rows are the only rejects, above)."""
+    home, _, _ = demo_home
+    rows = _query(
+        home,
+        """
+        select p.problem_source, r.status, r.completed_on_time
+        from marts.rectifications r join marts.problems p on p.problem_id = r.problem_id and p.year = r.year
+        where r.year = 2024
+        """,
+    )
+    for source in ("checklist_no", "checklist_partial", "overdue_task", "development"):
+        statuses = [(s, on_time) for src, s, on_time in rows if src == source]
+        assert ("已销号", True) in statuses, source
+        assert ("未整改", None) in statuses or source == "development", source
+    late = {src for src, s, on_time in rows if s == "已销号" and on_time is False}
+    assert "overdue_task" in late and late & {"checklist_no", "checklist_partial"}
+
+
+def test_rectification_rate_differs_between_colleges(demo_home):
+    home, _, _ = demo_home
+    scores = [s for (s,) in _query(
+        home,
+        "select score from marts.college_indicators where indicator = 'rectification_rate' and period = '2025Q4'",
+    )]  # fmt: skip
+    assert len(scores) >= 15 and len(set(scores)) >= 10 and max(scores) - min(scores) >= 30

@@ -138,4 +138,9 @@ def test_publish_killed_midway_then_published_again(tmp_path):
             ("marts.a", 1000),
             ("marts.b", 5),
         ]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["serving.duckdb", "warehouse.duckdb"]
+    # people.duckdb: the names file written beside every snapshot (empty here: no 发展党员台账)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "people.duckdb",
+        "serving.duckdb",
+        "warehouse.duckdb",
+    ]

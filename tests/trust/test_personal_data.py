@@ -146,7 +146,7 @@ def loot(demo_home, tmp_path_factory) -> Loot:
             n
             for (n,) in con.execute(
                 "select member_name from raw.members union select member_name from raw.training "
-                "union select secretary_name from raw.orgs"
+                "union select secretary_name from raw.orgs union select person_name from raw.development"
             ).fetchall()
             if n
         }
@@ -367,6 +367,25 @@ def test_names_only_in_rejects(loot):
                 if hits:
                     found.setdefault(place, set()).update(hits)
     assert {place: len(names) for place, names in found.items()} == {}
+
+
+def test_names_of_the_development_ledger_are_only_in_their_own_file(demo_home, loot):
+    """The audit list's names live beside the snapshot, not in it: people.duckdb holds (member_key,
+    college_code, person_name) of the ledger's people and nothing else, readable by its owner only."""
+    home = demo_home[0]
+    path = home / "people.duckdb"
+    assert path.stat().st_mode & 0o077 == 0
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+        described = con.execute(
+            "select column_name from duckdb_columns() where table_name = 'names' order by column_index"
+        ).fetchall()
+        columns = [c for (c,) in described]
+        named = {n for (n,) in con.execute("select person_name from names").fetchall()}
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        ledger = {n for (n,) in con.execute("select person_name from raw.development").fetchall()}
+    assert tables == [("main", "names")] and columns == ["member_key", "college_code", "person_name"]
+    assert named and named <= ledger and named <= loot.names
 
 
 # --- an ID-card number in another column is a reject ---------------------------------------------

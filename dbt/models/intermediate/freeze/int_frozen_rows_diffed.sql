@@ -7,6 +7,7 @@
     ('college_indicators', ['period', 'org_code', 'indicator'], 'org_code'),
     ('branch_indicators', ['period', 'org_code', 'indicator'], 'org_code'),
     ('weak_branches', ['year', 'branch_code', 'flag'], 'branch_code'),
+    ('problems', ['problem_id'], 'org_code'),
 ] %}
 with manifests as (
     select * from {{ ref('int_frozen_manifests_loaded') }}

@@ -25,7 +25,9 @@ counted as (
         members.party_role,
         members.status,
         members.is_leader_role,
-        members.required_hours as annual_required_hours
+        members.required_hours as annual_required_hours,
+        members.source_file,
+        members.source_row
     from members
     inner join periods
         on periods.year = members.year
@@ -58,7 +60,11 @@ select
     round(cast(coalesce(trained.hours, 0) as double), 2) as hours,
     round(counted.annual_required_hours * counted.months / 12.0, 2) as required_hours,
     coalesce(trained.hours, 0) >= counted.annual_required_hours * counted.months / 12.0 as met,
-    counted.is_leader_role
+    counted.is_leader_role,
+    -- the 花名册 row the member is counted from: a member-period row has no row of its own, and the
+    -- rows behind an indicator (marts.indicator_sources) are shown with their file and row
+    counted.source_file,
+    counted.source_row
 from counted
 left join trained
     on trained.period = counted.period

@@ -30,7 +30,7 @@ detail_tables (detail_table, is_published, source_sheet, own_column, period_colu
         ('rectifications', true, '问题清单、整改台账', 'org_code', null, null, 'scored_year'),
         ('development_records', true, '发展党员台账', 'branch_code', 'period', null, 'year'),
         ('submission_status', true, '报送进度', 'college_code', null, 'due_on', 'year'),
-        ('dues', false, '党费台账', null, null, null, null),
+        ('dues', true, '党费台账', 'branch_code', null, 'month', 'year'),
         ('evaluations', false, '述职评议', null, null, null, null),
         ('adjustments', false, '加减分', null, null, null, null)
 ),
