@@ -10,7 +10,15 @@ import streamlit as st
 from dashboards import charts
 from dashboards.downloads import report_download_buttons
 from dashboards.frozen import frozen_banner
-from dashboards.labels import CHOOSE, MAX_STARS, TOTAL_LABEL, period_text, rank_change_text, star_string
+from dashboards.labels import (
+    CHOOSE,
+    MAX_STARS,
+    TOTAL_LABEL,
+    UNGRADED,
+    period_text,
+    rank_change_text,
+    star_string,
+)
 from dashboards.queries import query, rulebook
 from dashboards.queries.college_detail import (
     BRANCH_INDICATORS_SQL,
@@ -251,17 +259,19 @@ metrics[1].metric(
     help=f"加减分前 {score['base_total']:.2f}，加分 {score['bonus']:.2f}，扣分 {score['deduction']:.2f}",
 )
 metrics[2].metric("星级", star_string(score["stars"]))
+# 年终 against last year's 年终: quarter-to-date scores restart each January
+change, since = (score["year_end_rank_change"], "上年年终") if year_end else (score["rank_change"], "上期")
 metrics[3].metric(
     "全校排名",
     f"{score['rank']} / {colleges_ranked(period)}",  # school-wide, also for a 学院 login
-    delta=score["rank_change"],
-    delta_description="名次较上期" if score["rank_change"] is not None else None,
-    help="按综合得分排名；名次变化 = 上期名次 − 本期名次"
-    + (f"（{rank_change_text(score['rank_change'])}）" if score["rank_change"] is not None else "（无上期）"),
+    delta=change,
+    delta_description=f"名次较{since}" if change is not None else None,
+    help=f"按综合得分排名；名次变化 = {since}名次 − 本期名次"
+    + (f"（{rank_change_text(change)}）" if change is not None else f"（无{since}）"),
 )
 if year_end:
     metrics[4].metric(
-        "年终等次", score["grade"] or "—", help=f"{' / '.join(rulebook.grades())}，只在第4季度评定"
+        "年终等次", score["grade"] or UNGRADED, help=f"{' / '.join(rulebook.grades())}，只在第4季度评定"
     )
 
 if score["veto"]:

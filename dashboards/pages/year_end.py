@@ -210,7 +210,11 @@ elif not colleges.is_empty():
         )
     )
     chosen = st.selectbox(
-        "二级党组织", list(names), format_func=lambda code: names[code], key="report_college"
+        "二级党组织",
+        list(names),
+        format_func=lambda code: names[code],
+        key="report_college",
+        placeholder=CHOOSE,
     )
     report_download_buttons(year, chosen, names[chosen], "college_report")
     zip_col, bulletin_col = st.columns(2)

@@ -8,7 +8,8 @@ select
     base_total::DOUBLE as base_total, bonus::DOUBLE as bonus, deduction::DOUBLE as deduction,
     total::DOUBLE as total, evaluation_score::DOUBLE as evaluation_score, composite::DOUBLE as composite,
     stars::BIGINT as stars, grade, veto, veto_detail, adjustment_detail,
-    rank::BIGINT as rank, rank_change::BIGINT as rank_change
+    rank::BIGINT as rank, rank_change::BIGINT as rank_change,
+    year_end_rank_change::BIGINT as year_end_rank_change
 from marts.college_scores
 where period = ? and college_code = ?
 """

@@ -269,7 +269,8 @@ def test_a_dimension_added_to_the_rulebook_reaches_the_ranking_with_no_dashboard
         con.execute("alter table marts.branch_scores add column b8 DOUBLE")
         con.execute("update marts.branch_scores set b8 = 60 + rank_overall")
         con.execute(
-            "insert into marts.rule_dimensions values ('branch', 'B8', '党小组建设有力', 'b8', 8, 1.0, '本系统默认')"
+            "insert into marts.rule_dimensions (level, dimension, dimension_name, score_column, sort_order, weight,"
+            " year_end_only, source) values ('branch', 'B8', '党小组建设有力', 'b8', 8, 1.0, false, '本系统默认')"
         )
     monkeypatch.setenv("DANGJIAN_SERVING_DB", str(path))
     at = AppTest.from_file(str(APP), default_timeout=60)

@@ -139,9 +139,9 @@ def test_detail_defaults_to_latest_period_and_top_college(detail, latest, top_co
 
 def test_detail_header_metrics_equal_college_scores(detail, snapshot, latest, top_college):
     period, _year, quarter = latest
-    composite, total, stars, grade, rank, rank_change = sql(
+    composite, total, stars, grade, rank, rank_change, year_end_change = sql(
         snapshot,
-        "select composite, total, stars, grade, rank, rank_change from marts.college_scores "
+        "select composite, total, stars, grade, rank, rank_change, year_end_rank_change from marts.college_scores "
         "where period = ? and college_code = ?",
         [period, top_college],
     )[0]
@@ -152,7 +152,10 @@ def test_detail_header_metrics_equal_college_scores(detail, snapshot, latest, to
     assert shown["星级"] == star_string(stars)
     assert shown["全校排名"] == f"{rank} / {colleges}"
     rank_metric = next(m for m in detail.metric if m.label == "全校排名")
-    assert rank_metric.delta == ("" if rank_change is None else str(rank_change))
+    # 年终 (Q4) against last year's 年终, any other quarter against the quarter before
+    change = year_end_change if quarter == 4 else rank_change
+    assert rank_metric.delta == ("" if change is None else str(change))
+    assert ("上年年终" in rank_metric.help) == (quarter == 4)
     if quarter == 4:
         assert shown["年终等次"] == grade
     else:
