@@ -142,20 +142,9 @@ def rectification_rows(
             "responsible_person": None,
             "deadline": f"{year}年6月底前",
         }
-        r = rng.random()
-        if r < 0.2 + 0.6 * d:  # closed, most of them on time
-            late = rng.random() > 0.3 + 0.6 * d
-            done = (
-                deadline + timedelta(days=rng.randint(5, 90))
-                if late
-                else deadline - timedelta(rng.randint(10, 150))
-            )
-            row.update(status="已完成", completed_on=done, evidence="整改报告及会议记录")
-        elif r < 0.45 + 0.4 * d:
-            row.update(status="整改中")
-        else:
-            continue  # not reported: 未整改
-        rows.append(row)
+        returned = _returned(row, rng, d, deadline)
+        if returned is not None:  # not reported: 未整改
+            rows.append(returned)
     rows += other_returns(uni, year, last or {})
     for c in uni.colleges:
         if rng.random() < 0.3:
