@@ -2,7 +2,7 @@
 
     uv run python -m bench --scale K [--baseline] [--seed 2026] [--format auto|xlsx|csv|parquet]
                                      [--workdir DIR] [--reuse] [--warm-runs 3] [--repeat 3]
-                                     [--submit-runs 3] [--save]
+                                     [--submit-runs 3] [--browser-loads 5] [--save]
 
 1. generates the demo university at scale K (K=1 ≈ 3,900 members a year; `auto` writes Excel up to
    K=10 and Parquet above, since a sheet holds at most 1,048,576 rows);
@@ -19,7 +19,12 @@
    change) through `submit_files` plus the run that follows (the run driver the inbox sensor
    launches, in its own process) until the new snapshot is published, median of --submit-runs; the
    sensor's wait for its next tick (at most its 30 s interval) is not in it;
-6. with --baseline, the pandas+openpyxl script (bench/baseline_pandas.py) on the same files.
+6. dashboards in Chromium (bench/_browser.py): `page_load_p95_ms`, every page opened in a fresh
+   browser context --browser-loads times, from navigation until Streamlit has finished the page's run
+   and its charts are drawn, p95 per page and the worst page's; `interaction_p95_ms`, the 考核期
+   filter of 排名 changed --browser-loads times until the page is updated; the server is
+   `dangjian serve --no-daemon` on the published snapshot (open mode, a free port), stopped after;
+7. with --baseline, the pandas+openpyxl script (bench/baseline_pandas.py) on the same files.
 
 Each run is its own Python process (what a user starts). `cold_s`/`warm_s` are wall seconds from
 launching it to the run returning with the new snapshot published (`*_process_s`: until the process
@@ -114,6 +119,12 @@ def main() -> None:
     parser.add_argument(
         "--submit-runs", type=int, default=3, help="previews and submissions (each with its run); medians"
     )
+    parser.add_argument(
+        "--browser-loads",
+        type=int,
+        default=5,
+        help="Chromium loads per page, and filter changes; 0: none",
+    )
     parser.add_argument("--save", action="store_true", help="write bench/results/scale-K.json for the README")
     args = parser.parse_args()
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -169,6 +180,8 @@ def main() -> None:
         f"提交到发布 {submitted['submit_to_publish_s']} 秒 {submitted['submit_to_publish_runs_s']}"
     )
 
+    browser = browser_latency(home, args.browser_loads)
+
     baseline = None
     if args.baseline:
         console.print("基线：pandas + openpyxl 脚本（B1 学习培训达标与党支部排名）")
@@ -176,6 +189,8 @@ def main() -> None:
         baseline |= {"process_s": round(seconds, 2), "peak_rss_mb": round(rss)}
 
     report(label, fmt, demo, cold, warm, pages, baseline)
+    if browser:
+        report_browser(browser)
     result = {
         "scale": args.scale,
         "format": fmt,
@@ -209,6 +224,7 @@ def main() -> None:
             round(cold["ingest_rows"] / cold["ingest_s"] / baseline["rows_per_s"], 1) if baseline else None
         ),
         **submitted,
+        **{k: browser.get(k) for k in BROWSER_FIELDS},
         "machine": machine(),
         "date": datetime.now().strftime("%Y-%m-%d"),
     }
@@ -247,6 +263,44 @@ def submit_latency(home: Path, inbox: Path, runs: int) -> dict:
         "submit_to_publish_s": _median(totals),
         "submit_to_publish_runs_s": totals,
     }
+
+
+BROWSER_FIELDS = (
+    "browser_loads",
+    "page_load_p95_ms",
+    "page_load_worst_page",
+    "page_load_errors",
+    "browser_pages",
+    "interaction_p95_ms",
+    "interaction",
+)
+
+
+def browser_latency(home: Path, loads: int) -> dict:
+    """page_load_p95_ms and interaction_p95_ms (bench/_browser.py); {} when loads is 0."""
+    if loads <= 0:
+        return {}
+    console.print(f"看板在 Chromium 中：每页全新打开 {loads} 次，排名页切换考核期 {loads} 次")
+    figures, _, _ = run_child(["-m", "bench._browser", str(home), str(loads)])
+    return figures
+
+
+def report_browser(browser: dict) -> None:
+    table = Table(
+        title=f"看板页面在 Chromium 中完成（毫秒，全新浏览器上下文，每页 {browser['browser_loads']} 次）"
+    )
+    for column in ("page", "url", "p50", "p95", "errors"):
+        table.add_column(column, justify="right")
+    for p in browser["browser_pages"]:
+        table.add_row(p["page"], p["url"], str(p["p50_ms"]), str(p["p95_ms"]), str(p["errors"]))
+    i = browser["interaction"]
+    table.add_row(
+        f"{i['page']}：切换{i['control']}", "", str(i["p50_ms"]), str(i["p95_ms"]), str(i["errors"])
+    )
+    console.print(table)
+    for p in [*browser["browser_pages"], i]:
+        if p["error"]:
+            console.print(f"[red]{p['page']}：{p['error']}[/red]")
 
 
 def _stages(run: dict) -> str:
