@@ -173,12 +173,16 @@ def main() -> None:
         {"DANGJIAN_SERVING_DB": str(home / "serving.duckdb")},
     )
 
-    console.print("报送：一个学院的年度工作簿——预览（check_s），确认提交到新快照发布（submit_to_publish_s）")
-    submitted = submit_latency(home, inbox, args.submit_runs)
-    console.print(
-        f"  预览 {submitted['check_s']} 秒 {submitted['check_runs_s']}；"
-        f"提交到发布 {submitted['submit_to_publish_s']} 秒 {submitted['submit_to_publish_runs_s']}"
-    )
+    submitted = {}
+    if args.submit_runs > 0:
+        console.print(
+            "报送：一个学院的年度工作簿——预览（check_s），确认提交到新快照发布（submit_to_publish_s）"
+        )
+        submitted = submit_latency(home, inbox, args.submit_runs)
+        console.print(
+            f"  预览 {submitted['check_s']} 秒 {submitted['check_runs_s']}；"
+            f"提交到发布 {submitted['submit_to_publish_s']} 秒 {submitted['submit_to_publish_runs_s']}"
+        )
 
     browser = browser_latency(home, args.browser_loads)
 
