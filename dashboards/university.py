@@ -1,13 +1,13 @@
 """A college in the university: its rank of N, the university mean, the gap to the college above and
-to the next 等次 — from marts.college_benchmarks and marts.college_rank_ladder, which name no college.
+to the next 等次 — from marts.college_benchmarks and marts.college_rank_ladder, which name no college,
+and the gap columns dbt computes on the college's own row of marts.college_scores.
 
 A 学院 login's copy of the snapshot holds its own college row only, so a count, mean or distribution
 over that copy would be its own figures passed off as the university's; these tables are what it is
-compared with instead. `college_context` is plain arithmetic over the tables (tested by hand);
-`show_college_context` puts it on a page.
+compared with instead. `college_context` gathers them (no rule is applied here: the grade rule and its
+quota live in dbt); `show_college_context` puts them on a page.
 """
 
-import math
 from dataclasses import dataclass
 
 import polars as pl
@@ -15,7 +15,13 @@ import streamlit as st
 
 from dashboards.labels import NO_VALUE, TOTAL_LABEL
 from dashboards.queries import query
-from dashboards.queries.benchmarks import BENCHMARKS_SQL, GRADE_RULES_SQL, LADDER_SQL, STAR_CUTOFFS_SQL
+from dashboards.queries.benchmarks import (
+    BENCHMARKS_SQL,
+    GAPS_SQL,
+    GRADE_RULES_SQL,
+    LADDER_SQL,
+    STAR_CUTOFFS_SQL,
+)
 
 
 @dataclass(frozen=True)
@@ -28,33 +34,18 @@ class CollegeContext:
     quota_full: bool  # next_grade has a quota and it is taken: the bar is its lowest holder
 
 
-def college_context(
-    own: dict, ladder: pl.DataFrame, benchmarks: pl.DataFrame, grade_rules: pl.DataFrame
-) -> CollegeContext:
-    """`own` is the college's row of college_scores (rank, composite, grade, veto); the frames are one
-    period of college_rank_ladder / college_benchmarks and the rulebook's grades, best first."""
+def college_context(gaps: dict, ladder: pl.DataFrame, benchmarks: pl.DataFrame) -> CollegeContext:
+    """`gaps` is the college's row of college_scores (gap_to_rank_above, next_grade, gap_to_next_grade,
+    next_grade_quota_full); the frames are one period of college_rank_ladder / college_benchmarks."""
     composite_mean = benchmarks.filter(pl.col("measure") == "composite")["mean"]
-    mean = composite_mean[0] if composite_mean.len() else None
-    colleges = int(ladder["colleges"].sum())
-    above = ladder.filter(pl.col("rank") < own["rank"]).sort("rank")
-    gap_above = None
-    if not own["veto"] and not above.is_empty():
-        gap_above = round(above["composite"][-1] - own["composite"], 2)
-    next_grade, gap_grade, quota_full = None, None, False
-    grades = grade_rules["grade"].to_list()
-    if own["grade"] in grades and not own["veto"] and grades.index(own["grade"]) > 0:
-        better = grade_rules.row(grades.index(own["grade"]) - 1, named=True)
-        next_grade, bar = better["grade"], better["min_composite"]
-        holders = ladder.filter(pl.col("grade") == better["grade"])
-        if better["max_share"] is not None and not holders.is_empty():
-            quota = math.floor(better["max_share"] * colleges)
-            # a tie straddling the quota is all left out, so a full quota is passed only by
-            # scoring above its lowest holder
-            quota_full = int(holders["colleges"].sum()) >= quota
-            if quota_full:
-                bar = max(bar, holders["composite"].min())
-        gap_grade = round(max(bar - own["composite"], 0.0), 2)
-    return CollegeContext(colleges, mean, gap_above, next_grade, gap_grade, quota_full)
+    return CollegeContext(
+        colleges=int(ladder["colleges"].sum()),
+        mean=composite_mean[0] if composite_mean.len() else None,
+        gap_above=gaps.get("gap_to_rank_above"),
+        next_grade=gaps.get("next_grade"),
+        gap_grade=gaps.get("gap_to_next_grade"),
+        quota_full=bool(gaps.get("next_grade_quota_full")),
+    )
 
 
 def _points(value: float | None) -> str:
@@ -63,8 +54,11 @@ def _points(value: float | None) -> str:
 
 def show_college_context(own: dict, period: str, year_end: bool) -> None:
     """The metrics of a 学院 login on 排名 and 年终考核: its own figures against the university's."""
+    gaps = query(GAPS_SQL, [period, own["college_code"]])
     context = college_context(
-        own, query(LADDER_SQL, [period]), query(BENCHMARKS_SQL, [period]), query(GRADE_RULES_SQL)
+        gaps.row(0, named=True) if gaps.height else {},
+        query(LADDER_SQL, [period]),
+        query(BENCHMARKS_SQL, [period]),
     )
     first = st.columns(3)
     composite = own["composite"]
@@ -102,6 +96,8 @@ def show_college_context(own: dict, period: str, year_end: bool) -> None:
         if context.next_grade is None:
             grade_help = "一票否决，等次不再比较" if own["veto"] else "本院已是最高等次"
             second[2].metric("距上一等次", NO_VALUE, help=grade_help)
+        elif context.gap_grade is None:
+            second[2].metric(f"距「{context.next_grade}」", NO_VALUE, help="该等次名额为0，本期无法达到")
         else:
             how = (
                 "名额已满，须高于目前该等次的最低综合得分" if context.quota_full else "按该等次的最低综合得分"

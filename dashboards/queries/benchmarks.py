@@ -24,6 +24,14 @@ from marts.college_benchmarks
 where measure = 'composite'
 """
 
+# The college's place computed by dbt on its own row (marts.college_scores; int_college_scores_computed)
+GAPS_SQL = """
+select gap_to_rank_above::DOUBLE as gap_to_rank_above, next_grade,
+       gap_to_next_grade::DOUBLE as gap_to_next_grade, next_grade_quota_full
+from marts.college_scores
+where period = ? and college_code = ?
+"""
+
 GRADE_RULES_SQL = """
 select grade, min_composite::DOUBLE as min_composite, max_share::DOUBLE as max_share
 from marts.rule_grades

@@ -220,6 +220,19 @@ def test_frozen_diff_lists_exactly_what_would_change(frozen):
             "90.0",
             reason,
         ),
+        (
+            2024,
+            "college_scores",
+            "2024Q4",
+            "01",
+            "01",  # the college of the row
+            "2024Q4 / 01",
+            "gap_to_next_grade",  # 差 below 一般's 60: 60 − 46.29 frozen, 60 − 44.29 now
+            "值已变化",
+            "13.71",
+            "15.71",
+            reason,
+        ),
     ]
 
 
@@ -365,11 +378,12 @@ def test_pages_show_the_banner_and_the_changes(frozen, monkeypatch, page, key):
     assert [i.value for i in at.info][:1] == [
         f"2024 年度结果已于 {frozen_at:%Y-%m-%d} 冻结，显示的是冻结时发布的结果"
     ]
-    assert [e.label for e in at.expander] == ["查看冻结后的变化（2 项）"]
+    assert [e.label for e in at.expander] == ["查看冻结后的变化（3 项）"]
     shown = at.expander[0].dataframe[0].value
     assert shown[["项目", "冻结的值", "现在计算的值"]].values.tolist() == [
         ["综合得分", "46.29", "44.29"],
         ["述职评议得分", "100.0", "90.0"],
+        ["距上一等次", "13.71", "15.71"],
     ]
     assert set(shown["组织"]) == {"计算机学院党委"} and set(shown["变化"]) == {"值已变化"}
     assert f"原因：冻结后文件已更改：{VOTES_FILE}" in at.expander[0].caption[0].value

@@ -116,9 +116,10 @@ def test_college_login_year_end_shows_the_university_mean_and_the_gaps(demo_logi
         "select mean from marts.college_benchmarks where period = ? and measure = 'composite'",
         [period],
     )
-    rank, composite, grade = _one(
+    rank, composite, grade, gap_above, next_grade, gap_grade = _one(
         demo_login,
-        "select rank, composite, grade from marts.college_scores where period = ? and college_code = '01'",
+        "select rank, composite, grade, gap_to_rank_above, next_grade, gap_to_next_grade "
+        "from marts.college_scores where period = ? and college_code = '01'",
         [period],
     )
     shown = _metrics(at)
@@ -129,7 +130,9 @@ def test_college_login_year_end_shows_the_university_mean_and_the_gaps(demo_logi
         [period, rank],
     )
     assert shown["与上一名次相差"] == ("—" if above is None else f"{above - composite:.2f} 分")
-    # the grade above its own: the rulebook's bar, or the lowest holder once the quota is full
+    assert gap_above == (None if above is None else round(above - composite, 2))
+    # the grade above its own: the rulebook's bar, or the lowest holder once the quota is full —
+    # worked again here from the ladder, against the column dbt computed and the page shows
     better = _one(
         demo_login,
         "select grade, min_composite, max_share from marts.rule_grades where rank_order = "
@@ -146,7 +149,8 @@ def test_college_login_year_end_shows_the_university_mean_and_the_gaps(demo_logi
         )
         if share is not None and holders and holders >= int(share * colleges):
             bar = max(bar, lowest)
-        assert shown[f"距「{name}」"] == f"{max(bar - composite, 0):.2f} 分"
+        assert (next_grade, gap_grade) == (name, round(max(bar - composite, 0), 2))
+        assert shown[f"距「{name}」"] == f"{gap_grade:.2f} 分"
 
 
 def test_org_login_choosing_one_college_gets_its_context_not_a_count_of_one(demo_login):

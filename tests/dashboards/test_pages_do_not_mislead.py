@@ -1,4 +1,4 @@
-"""The arithmetic behind a college's place in the university (dashboards/university.py), the 趋势 line
+"""A college's place in the university as the page gathers it (dashboards/university.py), the 趋势 line
 that restarts each January (dashboards/trend_charts.py), and the words of periods and marked rows —
 on small hand-made inputs."""
 
@@ -18,15 +18,6 @@ from dashboards.tables import VETO_MARK, flag_expr, unit_formats
 from dashboards.trend_charts import score_trend_line
 from dashboards.university import college_context
 
-# The rulebook's grades as seeds/rule_grades.csv has them: 好 needs 85 and the top 30 %
-GRADE_RULES = pl.DataFrame(
-    {
-        "grade": ["好", "较好", "一般", "差"],
-        "min_composite": [85.0, 75.0, 60.0, 0.0],
-        "max_share": [0.3, None, None, None],
-    }
-)
-
 
 def _ladder(rows: list[tuple]) -> pl.DataFrame:
     return pl.DataFrame(
@@ -34,7 +25,7 @@ def _ladder(rows: list[tuple]) -> pl.DataFrame:
     ).with_columns(pl.col("composite").cast(pl.Float64))
 
 
-# 10 colleges, 好 quota floor(0.3 × 10) = 3: ranks 1–3 hold it (95, 92, 90); ranks 4 and 5 are tied at 88
+# 10 colleges: ranks 4 and 5 are tied at 88, rank 10 is under veto
 LADDER = _ladder(
     [
         (1, 1, 95.0, "好", False),
@@ -53,49 +44,24 @@ BENCHMARKS = pl.DataFrame(
 )
 
 
-def test_a_college_above_its_grade_bar_but_outside_the_full_quota():
-    # rank 4 with 88: 好 needs 85, but its 3 places are held (3 ≥ floor(0.3 × 10)): the bar is the
-    # lowest holder, 90 → 2 points; the rank above (3) has 90 → 2 points as well
-    own = {"rank": 4, "composite": 88.0, "grade": "较好", "veto": False}
-    got = college_context(own, LADDER, BENCHMARKS, GRADE_RULES)
-    assert got.colleges == 10 and got.mean == 82.9
+def test_a_college_is_counted_against_the_whole_ladder_and_the_composite_mean():
+    # the gaps themselves are dbt's (int_college_scores_computed's unit test
+    # college_scores_gaps_to_the_rank_above_and_the_next_grade works them by hand on this ladder);
+    # the page only gathers them: N is the ladder's colleges (the tie counts twice), the mean the
+    # composite's, not the total's
+    gaps = {
+        "gap_to_rank_above": 2.0,
+        "next_grade": "好",
+        "gap_to_next_grade": 2.0,
+        "next_grade_quota_full": True,
+    }
+    got = college_context(gaps, LADDER, BENCHMARKS)
+    assert (got.colleges, got.mean) == (10, 82.9)
     assert (got.gap_above, got.next_grade, got.gap_grade, got.quota_full) == (2.0, "好", 2.0, True)
-
-
-def test_a_college_below_the_next_grade_bar_and_the_tie_above_it():
-    # rank 6 with 80: the rank above is the tie at rank 4 (88) → 8 points; its grade is 较好, the
-    # next is 好 with its quota full → max(85, 90) − 80 = 10
-    own = {"rank": 6, "composite": 80.0, "grade": "较好", "veto": False}
-    got = college_context(own, LADDER, BENCHMARKS, GRADE_RULES)
-    assert (got.gap_above, got.next_grade, got.gap_grade) == (8.0, "好", 10.0)
-    # rank 7 with 70, 一般: the next grade is 较好, no quota → its bar 75 − 70 = 5; rank 6 above: 10
-    own = {"rank": 7, "composite": 70.0, "grade": "一般", "veto": False}
-    got = college_context(own, LADDER, BENCHMARKS, GRADE_RULES)
-    assert (got.gap_above, got.next_grade, got.gap_grade, got.quota_full) == (10.0, "较好", 5.0, False)
-
-
-def test_the_quota_not_yet_full_leaves_the_rulebook_bar():
-    # only 2 colleges hold 好 of a quota of 3: a college of 84 needs the rulebook's 85 → 1 point
-    ladder = _ladder([(1, 1, 95.0, "好", False), (2, 1, 90.0, "好", False), (3, 8, 84.0, "较好", False)])
-    own = {"rank": 3, "composite": 84.0, "grade": "较好", "veto": False}
-    got = college_context(own, ladder, BENCHMARKS, GRADE_RULES)
-    assert (got.colleges, got.gap_above, got.gap_grade, got.quota_full) == (10, 6.0, 1.0, False)
-
-
-def test_the_first_the_best_grade_and_a_veto_have_no_gap():
-    first = college_context(
-        {"rank": 1, "composite": 95.0, "grade": "好", "veto": False}, LADDER, BENCHMARKS, GRADE_RULES
-    )
-    assert (first.gap_above, first.next_grade, first.gap_grade) == (None, None, None)
-    vetoed = college_context(
-        {"rank": 10, "composite": 99.0, "grade": "差", "veto": True}, LADDER, BENCHMARKS, GRADE_RULES
-    )
-    assert (vetoed.gap_above, vetoed.next_grade, vetoed.gap_grade) == (None, None, None)
-    # a quarter without grades: the rank above still counts, no grade gap
-    quarter = college_context(
-        {"rank": 3, "composite": 90.0, "grade": None, "veto": False}, LADDER, BENCHMARKS, GRADE_RULES
-    )
-    assert (quarter.gap_above, quarter.next_grade) == (2.0, None)
+    # the first, a veto, or a frozen year stored before the columns existed: nothing to show
+    nothing = college_context({}, LADDER, BENCHMARKS.filter(pl.col("measure") != "composite"))
+    assert (nothing.colleges, nothing.mean, nothing.gap_above, nothing.next_grade) == (10, None, None, None)
+    assert nothing.quota_full is False
 
 
 def _segments(spec: dict) -> set[tuple[str, str]]:

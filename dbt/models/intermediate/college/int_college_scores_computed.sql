@@ -1,6 +1,7 @@
 -- 五个到位 per college per period: dimension scores, total with 加减分, stars, the 述职评议 score and
 -- the composite, the year-end grade (Q4) within the 好 quota, rank and movement since the previous
--- period. One score column per dimension of the rulebook (seeds/rule_dimensions.csv: today c1…c5).
+-- period, and the gaps to the rank above and to the next 等次. One score column per dimension of the
+-- rulebook (seeds/rule_dimensions.csv: today c1…c5).
 {%- set dimensions = rule_dimension_columns('college') %}
 with college_periods as (
     select * from {{ ref('int_college_periods_measured') }}
@@ -152,6 +153,59 @@ graded as (
     window
         by_college as (partition by college_code order by year, quarter),
         by_college_quarter as (partition by college_code, quarter order by year)
+),
+
+-- Where a college stands against the others without naming them (a 学院 login sees only its own row):
+-- the composite of the next better rank, and what the next 等次 takes. Each grade with the one above it,
+-- in the rulebook's order:
+grade_steps as (
+    select
+        grade,
+        lag(grade) over (order by rank_order) as next_grade,
+        lag(min_composite) over (order by rank_order) as next_min_composite,
+        lag(max_share) over (order by rank_order) as next_max_share
+    from grades
+),
+
+grade_holders as (
+    select period, grade, count(*) as holders, min(composite) as lowest_composite
+    from graded
+    where grade is not null and not veto
+    group by period, grade
+),
+
+-- the distinct composites of a period's colleges not under veto, each with the next higher one
+composite_levels as (
+    select
+        period,
+        composite,
+        lag(composite) over (partition by period order by composite desc) as composite_above
+    from (select distinct period, composite from graded where not veto)
+),
+
+stepped as (
+    select
+        graded.*,
+        case when not graded.veto then composite_levels.composite_above - graded.composite end
+            as gap_to_rank_above,
+        case when not graded.veto then grade_steps.next_grade end as next_grade,
+        grade_steps.next_min_composite,
+        -- a grade with a quota that is taken (a tie straddling it is all left out, so the holders are
+        -- never more than the quota) is reached only by scoring above its lowest holder
+        case when not graded.veto and grade_steps.next_grade is not null then
+            grade_steps.next_max_share is not null
+            and coalesce(grade_holders.holders, 0) >= floor(grade_steps.next_max_share * graded.colleges_in_period)
+        end as next_grade_quota_full,
+        grade_holders.lowest_composite as next_grade_lowest
+    from graded
+    left join composite_levels
+        on composite_levels.period = graded.period
+        and composite_levels.composite = graded.composite
+    left join grade_steps
+        on grade_steps.grade = graded.grade
+    left join grade_holders
+        on grade_holders.period = graded.period
+        and grade_holders.grade = grade_steps.next_grade
 )
 
 select
@@ -179,5 +233,15 @@ select
     adjustment_detail,
     rank,
     cast(rank_change as integer) as rank_change,
-    cast(year_end_rank_change as integer) as year_end_rank_change
-from graded
+    cast(year_end_rank_change as integer) as year_end_rank_change,
+    round(gap_to_rank_above, 2) as gap_to_rank_above,
+    next_grade,
+    -- a quota of none (too few colleges) cannot be reached at all: no gap is given
+    case
+        when next_grade is null then null
+        when not next_grade_quota_full then round(greatest(next_min_composite - composite, 0), 2)
+        when next_grade_lowest is not null
+            then round(greatest(greatest(next_min_composite, next_grade_lowest) - composite, 0), 2)
+    end as gap_to_next_grade,
+    next_grade_quota_full
+from stepped
