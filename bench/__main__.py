@@ -40,6 +40,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -277,6 +278,8 @@ BROWSER_FIELDS = (
     "browser_pages",
     "interaction_p95_ms",
     "interaction",
+    "page_floor_p95_ms",
+    "page_floor_runs_ms",
 )
 
 
@@ -300,6 +303,14 @@ def report_browser(browser: dict) -> None:
     i = browser["interaction"]
     table.add_row(
         f"{i['page']}：切换{i['control']}", "", str(i["p50_ms"]), str(i["p95_ms"]), str(i["errors"])
+    )
+    floor = browser.get("page_floor_runs_ms") or []
+    table.add_row(
+        "基线：不查询数据的 Streamlit 页面",
+        "",
+        str(round(statistics.median(floor), 1)) if floor else "–",
+        str(browser.get("page_floor_p95_ms")),
+        "",
     )
     console.print(table)
     for p in [*browser["browser_pages"], i]:

@@ -35,8 +35,12 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from dagster_project.cli import streamlit_command
+from dagster_project.home import DASHBOARD_APP
+
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboards" / "app.py"
+FLOOR_APP = Path(__file__).with_name("_floor_app.py")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -109,15 +113,19 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(home: Path) -> Iterator[str]:
-    """`dangjian serve --no-daemon` on `home`; yields the base URL, stops the server on leaving."""
+def serve(home: Path, app: Path | None = None) -> Iterator[str]:
+    """`dangjian serve --no-daemon` on `home` (or, with `app`, that Streamlit page run with the same
+    command and settings); yields the base URL, stops the server on leaving."""
     port = _free_port()
     env = {**os.environ, "DANGJIAN_HOME": str(home)}
     env.pop("DANGJIAN_SERVING_DB", None)  # the server reads HOME's snapshot, as `serve` does
+    command = [str(Path(sys.executable).with_name("dangjian")), "serve", "--no-daemon", "--port", str(port)]
+    if app is not None:
+        command = [str(app) if arg == str(DASHBOARD_APP) else arg for arg in streamlit_command(port)]
     log_path = home / "bench-serve.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("dangjian")), "serve", "--no-daemon", "--port", str(port)],
+            command,
             env=env,
             cwd=REPO,
             stdout=log,
@@ -270,6 +278,9 @@ def measure(home: Path, loads: int) -> dict:
             _load(browser, base)
             pages = measure_pages(browser, base, loads)
             interaction = measure_interaction(browser, base, loads)
+            with serve(home, FLOOR_APP) as floor_base:
+                _load(browser, floor_base)
+                floor = [ms for ms, _ in (_load(browser, floor_base) for _ in range(loads)) if ms is not None]
         finally:
             browser.close()
     figures = [p["p95_ms"] for p in pages if p["p95_ms"] is not None]
@@ -281,6 +292,9 @@ def measure(home: Path, loads: int) -> dict:
         "browser_pages": pages,
         "interaction_p95_ms": interaction["p95_ms"],
         "interaction": interaction,
+        # the same measure on a page that queries nothing (bench/_floor_app.py): Streamlit's own cost
+        "page_floor_p95_ms": round(percentile(floor, 0.95), 1) if floor else None,
+        "page_floor_runs_ms": [round(t, 1) for t in floor],
     }
 
 
