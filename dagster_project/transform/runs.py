@@ -77,6 +77,34 @@ FINGERPRINT_PACKAGES = ("dbt-core", "dbt-duckdb")
 UNCHANGED_BY_DATA = "resource_type:seed config.materialized:view"
 
 
+def rulebook_only_tests(manifest: dict) -> list[str]:
+    """The data tests that read nothing but seeds, by name: the rulebook's own tests and those of the
+    tables published from it alone (marts.rulebook_*, marts.indicator_sources). Like the seeds, what
+    they test cannot change while the project's fingerprint holds, so a warm run leaves them: ~50 of
+    the ~300 nodes of a build. The tables themselves are rebuilt: the snapshot is published only
+    after every mart of the run, and a mart left out would leave it unpublished. A model counts as
+    reading the seeds alone only when it calls no macro, which could read a file or a variable."""
+    nodes = manifest["nodes"]
+    memo: dict[str, bool] = {}
+
+    def seeds_only(key: str) -> bool:
+        if key not in memo:
+            node = nodes.get(key)  # None: a source (raw data) or a node of another kind
+            if node is None:
+                memo[key] = False
+            elif node["resource_type"] == "seed":
+                memo[key] = True
+            else:
+                parents = node["depends_on"]["nodes"]
+                own_sql_only = node["resource_type"] != "model" or not node["depends_on"]["macros"]
+                memo[key] = bool(parents) and own_sql_only and all(seeds_only(p) for p in parents)
+        return memo[key]
+
+    return sorted(
+        node["name"] for key, node in nodes.items() if node["resource_type"] == "test" and seeds_only(key)
+    )
+
+
 def dbt_inputs(project_dir: Path = DBT_DIR, seeds_dir: Path = REPO_ROOT / "seeds") -> list[tuple[str, Path]]:
     """Every file dbt reads, as (name inside the project, path): the dbt project without its output
     (target/, logs/) and dbt's own .user.yml, and the rulebook CSVs."""

@@ -175,3 +175,28 @@ def test_the_fingerprint_moves_with_the_columns_of_raw(tmp_path):
         con.execute("alter table raw.training alter hours type double")
         assert dbt_runs.warehouse_fingerprint(con, "project") != before
     assert dbt_runs.warehouse_fingerprint(None, "project") != before  # no warehouse: no columns
+
+
+def test_a_warm_run_leaves_the_tests_of_what_reads_the_seeds_alone():
+    def node(kind, parents, macros=()):
+        return {"resource_type": kind, "depends_on": {"nodes": list(parents), "macros": list(macros)}}
+
+    nodes = {
+        "seed.p.rule_grades": node("seed", []),
+        "model.p.rulebook_grades": node("model", ["seed.p.rule_grades"]),
+        "model.p.grades_named": node("model", ["model.p.rulebook_grades"]),  # seeds two steps up
+        "model.p.grade_columns": node("model", ["seed.p.rule_grades"], ["macro.p.read_frozen_files"]),
+        "model.p.scores": node("model", ["seed.p.rule_grades", "source.p.inbox.members"]),
+        "model.p.hashed_files": node("model", []),  # reads files, no parent
+        "test.p.not_null_rulebook_grades_grade": node("test", ["model.p.rulebook_grades"], ["macro.dbt.test_not_null"]),
+        "test.p.scores_graded": node("test", ["model.p.rulebook_grades", "model.p.scores"]),
+        "test.p.names_unique": node("test", ["model.p.grades_named"], ["macro.dbt.test_unique"]),
+        "test.p.columns_listed": node("test", ["model.p.grade_columns"]),
+    }  # fmt: skip
+    for key, value in nodes.items():
+        value["name"] = key.split(".")[-1]
+    # a test of a table two steps from the seeds; not the one that also reads raw data, no model
+    assert dbt_runs.rulebook_only_tests({"nodes": nodes}) == [
+        "names_unique",
+        "not_null_rulebook_grades_grade",
+    ]

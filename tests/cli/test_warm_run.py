@@ -1,0 +1,67 @@
+"""A warm run — the same dbt project over a warehouse it built before, rebuilding only what data can
+change (dagster_project/transform/runs.py) — publishes the marts a full rebuild from nothing
+publishes, after a file changed, a file added and a file removed (issue 20)."""
+
+import shutil
+
+import duckdb
+
+from bench.same_marts import compare, marts
+from tests.support.trust_home import (
+    dangjian,
+    submit_correction,
+    training_hours,
+    write_inbox,
+    write_training_csv,
+)
+
+ADDED_FILE = "2024_01_专题党课.csv"
+
+
+def _newest_dbt_log(home) -> str:
+    run = max((home / "dbt").glob("run-*"), key=lambda p: p.stat().st_mtime_ns)
+    return (run / "dbt.log").read_text(encoding="utf-8")
+
+
+def test_a_warm_run_publishes_what_a_full_rebuild_publishes(tmp_path, capsys):
+    # its own home, not a copy of trust_home: the project's fingerprint includes the home's path,
+    # so a copied home's first run is a full one
+    warm = tmp_path / "warm"
+    write_inbox(warm / "inbox")
+    done = dangjian(warm, "run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    # changed: the training sheet gains T001's 6 h; removed: the 补充培训 file; added: T003's 4 h
+    submit_correction(warm / "inbox")
+    write_training_csv(warm / "inbox" / ADDED_FILE, [("T003", "专题党课", "2024-12-01", 4)])
+    done = dangjian(warm, "run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    log = _newest_dbt_log(warm)
+    # it was the warm path: the rulebook's seeds and the staging views were left as they were
+    assert "seed file rulebook.rule_grades" not in log and "view model staging.stg_inbox__training" not in log
+    assert "table model marts.member_training" in log
+    # nor the tests of what reads the rulebook alone (runs.rulebook_only_tests)
+    # (dbt's log also holds the command line, which names the tests left out)
+    assert "PASS not_null_rulebook_grades_grade" not in log and "table model marts.rule_grades" in log
+
+    cold = tmp_path / "cold"
+    shutil.copytree(warm / "inbox", cold / "inbox")
+    done = dangjian(cold, "run")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    # by hand: T001 20 + 12 + 6 = 38, T002 32 (the 8 h file withdrawn), T003 4 (the added file),
+    # S001 8, S002 none
+    for home in (warm, cold):
+        assert training_hours(home / "serving.duckdb") == {
+            "T001": 38.0,
+            "T002": 32.0,
+            "T003": 4.0,
+            "S001": 8.0,
+            "S002": 0.0,
+        }
+    warm_marts, cold_marts = marts(warm / "serving.duckdb"), marts(cold / "serving.duckdb")
+    with duckdb.connect(str(cold / "serving.duckdb"), read_only=True) as con:
+        (tables,) = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts'"
+        ).fetchone()
+    assert len(cold_marts) == tables >= 40
+    assert compare(cold_marts, warm_marts, ignore=[]), capsys.readouterr().out
