@@ -33,7 +33,7 @@ def _dbt_settings() -> dict:
     env.globals["env_var"] = lambda name, default=None: os.environ.get(name, default)
     profile = yaml.safe_load((DBT_DIR / "profiles.yml").read_text(encoding="utf-8"))
     local = profile["dangjian"]["outputs"]["local"]
-    return {k: env.from_string(v).render() for k, v in local["settings"].items()} | {
+    return {k: env.from_string(v).render() for k, v in local["config_options"].items()} | {
         "path": env.from_string(local["path"]).render()
     }
 
