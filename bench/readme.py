@@ -1,12 +1,15 @@
 """Regenerate the README's benchmark table from bench/results/scale-K.json (`python -m bench --save`).
 
     uv run python -m bench.readme
+    uv run python -m bench.readme --growth   # prints bench/README.md's log-log table, writes nothing
 
 The table sits between the two marker comments of README.md; everything else is left as it is.
 """
 
 import json
+import math
 import re
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,10 +63,48 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+GROWTH = (
+    ("cold ingest s", "ingest_s"),
+    ("cold dbt build s", "build_s"),
+    ("cold publish s", "publish_s"),
+    ("cold total s", "cold_s"),
+    ("warm ingest s", "warm_ingest_s"),
+    ("warm build s", "warm_build_s"),
+    ("warm total s", "warm_s"),
+    ("peak RSS MiB", "peak_rss_mb"),
+)
+
+
+def exponent(small: float | None, large: float | None, ratio: float) -> float | None:
+    """b in t ∝ K^b between two scales `ratio` apart (log-log slope)."""
+    if not small or not large:
+        return None
+    return math.log10(large / small) / math.log10(ratio)
+
+
+def growth(results: list[dict]) -> str:
+    """Each stage at 1×, 10×, 100× and its exponent 1×→100× and 10×→100×."""
+    by = {r["scale"]: r for r in results}
+    lines = [
+        "| stage | 1× | 10× | 100× | b, 1×→100× | b, 10×→100× |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, key in GROWTH:
+        t = {k: by[k].get(key) if k in by else None for k in (1.0, 10.0, 100.0)}
+        b = [exponent(t[1.0], t[100.0], 100), exponent(t[10.0], t[100.0], 10)]
+        cells = [_n(v, 0 if key == "peak_rss_mb" else 1) for v in t.values()]
+        cells += ["–" if x is None else f"{x:.2f}" for x in b]
+        lines.append(f"| {label} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     results = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(RESULTS.glob("scale-*.json"))]
     if not results:
         raise SystemExit(f"no results in {RESULTS}: run `uv run python -m bench --scale 1 --baseline --save`")
+    if sys.argv[1:] == ["--growth"]:
+        print(growth(results))
+        return
     text = README.read_text(encoding="utf-8")
     pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
     if not pattern.search(text):
