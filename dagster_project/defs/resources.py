@@ -1,6 +1,7 @@
 """The resources every asset, check and sensor takes as a parameter: the home (its folders), the
 warehouse (DuckDB) and dbt. Made once, when the code location loads (dagster_project/definitions.py),
-from the home it was given; nothing below reads the environment or opens the warehouse by itself.
+from the home it was given; nothing below reads the environment or opens the warehouse by itself
+(the warehouse's memory limit, DANGJIAN_DUCKDB_MEMORY, is read here, once, like the home).
 
 dbt runs as a child process and finds the warehouse through its profile, which reads DANGJIAN_HOME:
 the code location exports the same home to the environment when it loads (Home.export_env).
@@ -29,7 +30,7 @@ def resources(home: Home) -> dg.Definitions:
     return dg.Definitions(
         resources={
             "home": HomeResource(root=str(home.root)),
-            "warehouse": DuckDBResource(database=str(home.warehouse)),
+            "warehouse": DuckDBResource(database=str(home.warehouse), connection_config=home.duckdb_config()),
             "dbt": WarehouseDbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
         }
     )

@@ -22,7 +22,7 @@ def test_a_new_home_is_private(tmp_path):
     done = dangjian(home, "user", "list")
     assert done.returncode == 0, done.stdout + done.stderr
     assert mode(home) == 0o700
-    for folder in ("inbox", "archive", "exports", "dagster"):
+    for folder in ("inbox", "archive", "exports", "dagster", "tmp"):
         assert mode(home / folder) == 0o700, folder
     assert mode(home / "dagster" / "dagster.yaml") == 0o600
 
