@@ -10,7 +10,8 @@ the one it produced. Run folders live in the home too (≈ 3 MB each) and only t
 Seeds (the rulebook) and views (staging) do not change when data does, and a warm run skipped
 rebuilding them saves about a second: the warehouse records the fingerprint of the project that
 last built it completely (`meta.dbt_build`), and when the project is the same, dbt leaves seeds and
-views out — their tests still run, on the new data. A build that may change them first forgets the
+views out — their tests still run, on the new data, except those that read the seeds alone
+(`rulebook_only_tests`). A build that may change them first forgets the
 fingerprint, so a crash midway never leaves a stale one.
 """
 
