@@ -153,6 +153,9 @@ def _latest_year(home: Path) -> int:
 def test_org_sees_counts_per_college_filters_opens_a_problem_and_downloads(served, members_home, browser):
     home, year = members_home, _latest_year(members_home)
     page, received = _open(browser, served + "rectification", ORG, ORG_PASSWORD)
+    # the page's sections arrive one after another: on a busy machine the list's heading can come
+    # after the status widget has gone idle once
+    page.get_by_text("问题清单").first.wait_for(timeout=60_000)
     text = page.inner_text("body")
     assert "各二级党组织整改情况" in text and "问题清单" in text
 
