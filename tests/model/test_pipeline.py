@@ -8,6 +8,7 @@ Requirements pro-rated by months elapsed m: 32 h (56 h for 书记/组织委员) 
 """
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import dagster as dg
@@ -256,6 +257,12 @@ def test_rejects_name_file_sheet_row_and_reason(built):
     ]
 
 
+def _checks(result) -> set[tuple[str, str, bool]]:
+    return {
+        (c.asset_key.to_user_string(), c.check_name, c.passed) for c in result.get_asset_check_evaluations()
+    }
+
+
 def test_rerun_with_no_change_gives_identical_marts(built):
     before = _marts(built)
     result = _materialize()
@@ -263,14 +270,49 @@ def test_rerun_with_no_change_gives_identical_marts(built):
     assert _marts(built) == before
     with duckdb.connect(str(built / "serving.duckdb"), read_only=True) as con:  # published again
         assert con.execute("select build_id from meta.snapshot").fetchone() == (result.run_id,)
+    # the same project built this warehouse: the SQL dbt compiled then was replayed, without dbt
+    run = built / "dbt" / f"run-{result.run_id}"
+    assert not (run / "dbt.log").exists()
+    replay_log = (run / "replay.log").read_text(encoding="utf-8")
+    assert "model warehouse.marts.branch_scores" in replay_log
+    assert "test PASS not_null_stg_inbox__members_member_key" in replay_log
+    assert replay_log.endswith("个节点已重放并提交\n")
+    checks = _checks(result)
+    assert ("marts/branch_scores", "unique_combination_branch_scores_period__branch_code", True) in checks
+
+
+def test_a_replay_that_stops_falls_back_to_dbt_build(built):
+    """A plan whose SQL fails (here: damaged by hand) changes nothing; dbt builds as before, reports
+    the same checks, and leaves a good plan for the next run."""
+    replayed = _checks(_materialize())
+    plan_file = built / "dbt" / "replay-plan.json"
+    plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    step = next(s for s in plan["steps"] if s["name"] == "branch_scores")
+    step["sql"] = "select * from no_such_table"
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+    before = _marts(built)
+
+    result = _materialize()
+    assert result.success
+    assert _marts(built) == before
+    run = built / "dbt" / f"run-{result.run_id}"
+    assert "重放停止（已回滚，改由 dbt build 构建）：branch_scores" in (run / "replay.log").read_text(
+        encoding="utf-8"
+    )
     # dbt started from the parse the first run left in the home (a full parse costs seconds)
-    dbt_log = (built / "dbt" / f"run-{result.run_id}" / "dbt.log").read_text(encoding="utf-8")
+    dbt_log = (run / "dbt.log").read_text(encoding="utf-8")
     assert "Finished running" in dbt_log
     assert "Unable to do partial parsing" not in dbt_log
-    # the same project built this warehouse: seeds and views were left as they were, tables rebuilt
+    # seeds and views were left as they were, tables rebuilt, the data tests run
     assert "START seed file" not in dbt_log and "START sql view model" not in dbt_log
     assert "START sql table model marts.branch_scores" in dbt_log
     assert "START test not_null_stg_inbox__members_member_key" in dbt_log
+    assert _checks(result) == replayed
+    mended = json.loads(plan_file.read_text(encoding="utf-8"))
+    assert (
+        next(s for s in mended["steps"] if s["name"] == "branch_scores")["sql"]
+        != "select * from no_such_table"
+    )
 
 
 def test_changing_a_rulebook_csv_moves_the_score(built, tmp_path):

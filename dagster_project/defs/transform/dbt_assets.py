@@ -1,13 +1,17 @@
 import json
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.resources import HomeResource
 from dagster_project.pipeline.faults import crash_point
+from dagster_project.transform import replay
 from dagster_project.transform.project import dbt_project
 from dagster_project.transform.runs import (
     UNCHANGED_BY_DATA,
@@ -36,8 +40,11 @@ def warehouse_dbt_assets(
     # a run skips them.
     # The run folder keeps dbt.log at info level (a line per node; at debug it held every statement)
     # and no manifest.json/run_results.json: every node's result is in Dagster's run log, and writing
-    # and validating them cost about a second of a warm run.
-    args = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info", "--no-write-json"]
+    # and validating them cost about a second of a warm run. A build of the whole project writes its
+    # manifest: the compiled SQL a warm run replays (transform/replay.py).
+    args = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info"]
+    if context.is_subset:
+        args.append("--no-write-json")
     project = project_fingerprint()
     unchanged = False
     if Path(warehouse.database).exists():
@@ -49,12 +56,19 @@ def warehouse_dbt_assets(
                 record_build(con, None)
     else:
         fingerprint = warehouse_fingerprint(None, project)
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    left_tests = rulebook_only_tests(manifest)
+    plan_file, plan_key = replay_plan(folders), replay.plan_key(fingerprint, folders)
     if unchanged:
+        steps = replay.load_plan(plan_file, plan_key)
+        if steps is not None:
+            replayed = yield from _replayed(context, warehouse, steps, target)
+            if replayed:
+                pruning.join()
+                return
         # the same project built this warehouse's seeds and views: leave them, test them on the new
         # data, except the tests of what reads the seeds alone
-        manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
-        left = [UNCHANGED_BY_DATA, *rulebook_only_tests(manifest)]
-        args += ["--exclude", " ".join(left), "--indirect-selection", "empty"]
+        args += ["--exclude", " ".join([UNCHANGED_BY_DATA, *left_tests]), "--indirect-selection", "empty"]
         context.log.info("规则表与 staging 视图未变，本次不重建（只检查规则表的测试不再运行，其余照常）")
     invocation = dbt.cli(args, context=context, target_path=target)
     try:
@@ -70,3 +84,54 @@ def warehouse_dbt_assets(
     if not context.is_subset:
         with warehouse.get_connection() as con:
             record_build(con, fingerprint)
+        built = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        steps = replay.plan_from_manifest(built, manifest, set(left_tests))
+        if steps is not None:
+            replay.save_plan(plan_file, plan_key, steps)
+
+
+def replay_plan(home) -> Path:
+    return home.root / "dbt" / replay.PLAN_NAME
+
+
+def _replayed(context: dg.AssetExecutionContext, warehouse: DuckDBResource, steps, target: Path):
+    """Replay the plan in one transaction; on success yield what dbt build would have (an Output
+    per model, a check result per test, through dagster-dbt's own translation) and return True.
+    On failure nothing was changed: return False, and dbt builds as before."""
+    try:
+        with warehouse.get_connection() as con:
+            outcomes = replay.replay(con, steps, dbt_project.project_dir, target / replay.LOG_NAME)
+    except replay.ReplayStopped as stopped:
+        context.log.warning(f"重放编译好的 SQL 未完成，改由 dbt build 构建：{stopped}")
+        return False
+    context.log.info(f"重放上次 dbt 构建编译的 SQL：{len(outcomes)} 个节点，一个事务（未调用 dbt）")
+    manifest, translator, project = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    for outcome in outcomes:
+        yield from _dbt_result_event(outcome, context.run.run_id).to_default_asset_events(
+            manifest=manifest, dagster_dbt_translator=translator, context=context, project=project
+        )
+    return True
+
+
+def _dbt_result_event(outcome: replay.Outcome, invocation_id: str) -> DbtCoreCliEventMessage:
+    """The event dbt would have logged for this node (LogModelResult / LogTestResult)."""
+    status = "success" if outcome.kind == "model" else "pass"
+    iso = lambda seconds: datetime.fromtimestamp(seconds, UTC).isoformat()  # noqa: E731
+    raw = {
+        "info": {
+            "name": "LogModelResult" if outcome.kind == "model" else "LogTestResult",
+            "invocation_id": invocation_id,
+            "msg": f"{outcome.unique_id} {status}",
+        },
+        "data": {
+            "node_info": {
+                "unique_id": outcome.unique_id,
+                "node_status": status,
+                "node_started_at": iso(outcome.started),
+                "node_finished_at": iso(outcome.finished),
+            },
+            "status": status,
+            **({"num_failures": outcome.failures} if outcome.kind == "test" else {}),
+        },
+    }
+    return DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
