@@ -64,12 +64,18 @@ def demo(
 @app.command()
 def run() -> None:
     """对 inbox 运行一次完整流程（经 Dagster 执行，可在 dangjian ui 中查看）。"""
-    from dagster_project.pipeline.run import print_checks, print_summary, run_pipeline
+    from dagster_project.pipeline.run import print_checks, print_summary, run_pipeline, snapshot_published
 
     home = _home()
     started = time.perf_counter()
     result = run_pipeline(home)
     print_checks(result, console)
+    if result.success and not snapshot_published(result):
+        console.print(
+            "[red]运行结束，但没有发布新的看板快照（发布步骤被跳过）：看板仍使用上一次成功发布的快照。[/red]"
+            f"详情见 {home.run_log} 或 dangjian ui 的运行记录。"
+        )
+        raise typer.Exit(1)
     if not result.success:
         console.print(
             "[red]运行失败：看板仍使用上一次成功发布的快照。[/red]"
