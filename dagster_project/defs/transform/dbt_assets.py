@@ -22,6 +22,7 @@ from dagster_project.transform.runs import (
     record_build,
     rulebook_only_tests,
     run_target,
+    runs_folder,
     warehouse_fingerprint,
 )
 
@@ -58,7 +59,7 @@ def warehouse_dbt_assets(
         fingerprint = warehouse_fingerprint(None, project)
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     left_tests = rulebook_only_tests(manifest)
-    plan_file, plan_key = replay_plan(folders), replay.plan_key(fingerprint, folders)
+    plan_file, plan_key = runs_folder(folders) / replay.PLAN_NAME, replay.plan_key(fingerprint, folders)
     if unchanged:
         steps = replay.load_plan(plan_file, plan_key)
         if steps is not None:
@@ -88,10 +89,6 @@ def warehouse_dbt_assets(
         steps = replay.plan_from_manifest(built, manifest, set(left_tests))
         if steps is not None:
             replay.save_plan(plan_file, plan_key, steps)
-
-
-def replay_plan(home) -> Path:
-    return home.root / "dbt" / replay.PLAN_NAME
 
 
 def _replayed(context: dg.AssetExecutionContext, warehouse: DuckDBResource, steps, target: Path):
