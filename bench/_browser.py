@@ -52,6 +52,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 60_000
+OPEN_TIMEOUT_MS = 15_000  # opening the 考核期 list and clicking an option: no script run involved
 CHART = '[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'
 
 # Streamlit 1.67's frontend: stApp's data-test-script-state is "initial" until a run has started,
@@ -186,7 +187,7 @@ def _load(browser, url: str) -> tuple[float | None, str | None]:
         error = _exception_text(page)
         return (None, error) if error else (ms, None)
     except PlaywrightError as exc:  # timeouts included
-        return None, f"未完成：{str(exc).splitlines()[0][:200]}"
+        return None, _unfinished(exc)
     finally:
         context.close()
 
@@ -216,6 +217,44 @@ def measure_pages(browser, base: str, loads: int) -> list[dict]:
     return results
 
 
+def _unfinished(exc: Exception) -> str:
+    """Playwright's first line and the last line of its call log (what it was waiting for)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    detail = f"（{lines[-1][:160]}）" if len(lines) > 1 else ""
+    return f"未完成：{lines[0][:200] if lines else type(exc).__name__}{detail}"
+
+
+def _choose_another(page, box, i: int):
+    """Opens the selectbox's list and returns the option to click (the i-th other one), or a
+    message when there is no other. A script run that re-renders the box closes its list, and a
+    click that never happened measures nothing, so the opening is tried three times."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(3):
+        try:
+            # Streamlit 1.67's selectbox is a react-aria combobox: a click focuses it, and the
+            # list of options is not always shown until a key asks for it
+            box.locator("input").first.click(timeout=OPEN_TIMEOUT_MS)
+            page.keyboard.press("ArrowDown")
+            options = page.get_by_role("option")
+            options.first.wait_for(timeout=OPEN_TIMEOUT_MS)
+            count = options.count()
+            if count < 2:
+                page.keyboard.press("Escape")
+                return f"考核期只有 {count} 个选项，无法切换"
+            current = next(
+                (k for k in range(count) if options.nth(k).get_attribute("aria-selected") == "true"), 0
+            )
+            choice = options.nth((current + 1 + i % (count - 1)) % count)
+            choice.scroll_into_view_if_needed(timeout=OPEN_TIMEOUT_MS)
+            return choice
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            _wait_complete(page, 0)
+
+
 def measure_interaction(browser, base: str, changes: int) -> dict:
     """The 考核期 selectbox on 排名 set to another period `changes` times, in one session."""
     from playwright.sync_api import Error as PlaywrightError
@@ -228,30 +267,19 @@ def measure_interaction(browser, base: str, changes: int) -> dict:
         box = page.locator('[data-testid="stSelectbox"]').filter(has_text="考核期")
         for i in range(changes):
             try:
-                # Streamlit 1.67's selectbox is a react-aria combobox: a click focuses it, and the
-                # list of options is not always shown until a key asks for it
-                box.locator("input").first.click()
-                page.keyboard.press("ArrowDown")
-                options = page.get_by_role("option")
-                options.first.wait_for(timeout=TIMEOUT_MS)
-                count = options.count()
-                if count < 2:
-                    errors.append(f"考核期只有 {count} 个选项，无法切换")
-                    page.keyboard.press("Escape")
+                choice = _choose_another(page, box, i)
+                if isinstance(choice, str):
+                    errors.append(choice)
                     break
-                current = next(
-                    (k for k in range(count) if options.nth(k).get_attribute("aria-selected") == "true"), 0
-                )
-                choice = options.nth((current + 1 + i % (count - 1)) % count)
                 runs = page.evaluate("window.__benchRuns")
                 started = time.perf_counter()
-                choice.click()
+                choice.click(timeout=OPEN_TIMEOUT_MS)
                 _wait_complete(page, runs)
                 ms = 1000 * (time.perf_counter() - started)
                 error = _exception_text(page)
                 errors.append(error) if error else times.append(ms)
             except PlaywrightError as exc:
-                errors.append(f"未完成：{str(exc).splitlines()[0][:200]}")
+                errors.append(_unfinished(exc))
     finally:
         context.close()
     return {
