@@ -11,8 +11,14 @@ from dagster_project.home import Home
 from dagster_project.ingest.archive import ArchiveIndex, file_hash
 from dagster_project.ingest.store import inbox_files
 
+# In one process, as `dangjian run` executes it: the steps take turns on the warehouse anyway (one
+# DuckDB writer, a pool of 1), and Dagster's default executor starts a process per step that imports
+# the whole code location again — about 5 s each, ~25 s of a run the daemon starts for a 报送.
 pipeline_job = dg.define_asset_job(
-    "dangjian_pipeline", selection=dg.AssetSelection.all(), description="摄取 → dbt 构建 → 发布快照"
+    "dangjian_pipeline",
+    selection=dg.AssetSelection.all(),
+    description="摄取 → dbt 构建 → 发布快照",
+    executor_def=dg.in_process_executor,
 )
 
 
