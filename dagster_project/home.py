@@ -97,7 +97,7 @@ class Home:
                 if file.exists():
                     private(file)
         yaml = self.dagster_home / "dagster.yaml"
-        if not yaml.exists() or yaml.read_text(encoding="utf-8") == _OLD_DAGSTER_YAML:
+        if not yaml.exists() or yaml.read_text(encoding="utf-8") in (_OLDEST_DAGSTER_YAML, _OLD_DAGSTER_YAML):
             # One DuckDB writer at a time (a second writer process is refused the file), one queued
             # run at a time (the daemon's sensor runs); no telemetry on an offline machine.
             yaml.write_text(_DAGSTER_YAML, encoding="utf-8")
@@ -112,8 +112,12 @@ class Home:
         os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
 
-_OLD_DAGSTER_YAML = "telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\n"
-_DAGSTER_YAML = _OLD_DAGSTER_YAML + "  runs:\n    max_concurrent_runs: 1\n"
+_OLDEST_DAGSTER_YAML = "telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\n"
+_OLD_DAGSTER_YAML = _OLDEST_DAGSTER_YAML + "  runs:\n    max_concurrent_runs: 1\n"
+# the instance whose event log keeps its SQLite engines (dagster_project/pipeline/event_log.py)
+_DAGSTER_YAML = _OLD_DAGSTER_YAML + (
+    "instance_class:\n  module: dagster_project.pipeline.event_log\n  class: HomeInstance\n"
+)
 
 
 def private(path: Path) -> None:

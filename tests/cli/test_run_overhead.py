@@ -236,3 +236,80 @@ def test_a_run_whose_publish_was_skipped_is_not_reported_published():
     from dagster_project.defs.serve.publish import serving_snapshot
 
     assert serving_snapshot.key.path == [PUBLISH_STEP]
+
+
+def _log_lines(instance, run_id: str, n: int) -> None:
+    import time
+
+    from dagster._core.events.log import EventLogEntry
+
+    for i in range(n):
+        instance.store_event(
+            EventLogEntry(error_info=None, level="INFO", user_message=f"第{i}行", run_id=run_id,
+                          timestamp=time.time(), dagster_event=None)
+        )  # fmt: skip
+
+
+def _stored(dagster_home, run_id: str) -> int:
+    path = dagster_home / "history" / "runs" / f"{run_id}.db"
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path) as con:
+        return con.execute("select count(*) from event_logs").fetchone()[0]
+
+
+def test_a_home_s_dagster_keeps_one_engine_per_database_and_writes_where_its_yaml_is(tmp_path):
+    """Dagster's own SQLite event log builds an engine and opens a connection for every write; a
+    home's instance (named in its dagster.yaml) keeps them. A copy of the home writes into the copy."""
+    import shutil
+
+    import dagster as dg
+
+    from dagster_project.pipeline.event_log import HomeInstance, KeptEnginesEventLogStorage
+
+    original = Home(tmp_path / "home").ensure()
+    connects: list[object] = []
+
+    def on_connect(dbapi, _record):
+        connects.append(dbapi)
+
+    sa.event.listen(sa.engine.Engine, "connect", on_connect)
+    try:
+        with dg.DagsterInstance.from_config(str(original.dagster_home)) as instance:
+            assert type(instance) is HomeInstance
+            assert type(instance.event_log_storage) is KeptEnginesEventLogStorage
+            connects.clear()  # creating a home's databases takes ~55
+            _log_lines(instance, "run-a", 40)
+            assert len(instance.get_records_for_run("run-a").records) == 40
+    finally:
+        sa.event.remove(sa.engine.Engine, "connect", on_connect)
+    # 40 writes and a read: two connections to the run's database (Dagster's default opens one per write)
+    assert len(connects) <= 3, len(connects)
+    assert _stored(original.dagster_home, "run-a") == 40
+
+    copy = tmp_path / "copy"
+    shutil.copytree(original.root, copy)
+    with dg.DagsterInstance.from_config(str(copy / "dagster")) as instance:
+        _log_lines(instance, "run-a", 3)
+    assert (_stored(copy / "dagster", "run-a"), _stored(original.dagster_home, "run-a")) == (43, 40)
+
+
+def test_the_kept_engines_are_bounded_and_a_wipe_leaves_no_write_on_a_deleted_file(tmp_path):
+    import dagster as dg
+
+    from dagster_project.pipeline.event_log import KEPT_ENGINES
+
+    home = Home(tmp_path / "home").ensure()
+    with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:
+        storage = instance.event_log_storage
+        for k in range(KEPT_ENGINES + 4):
+            _log_lines(instance, f"run-{k}", 1)
+        assert len(storage._engines) == KEPT_ENGINES
+        assert all(_stored(home.dagster_home, f"run-{k}") == 1 for k in range(KEPT_ENGINES + 4))
+
+        storage.wipe()
+        assert _stored(home.dagster_home, "run-11") == 0
+        _log_lines(instance, "run-11", 2)
+        # written to the database the wipe left for it, not to the deleted one a kept connection held
+        assert _stored(home.dagster_home, "run-11") == 2
+        assert len(instance.get_records_for_run("run-11").records) == 2
