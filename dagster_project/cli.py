@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dagster_project.access import TRUSTED_PROXIES_ENV
-from dagster_project.home import DASHBOARD_APP, REPO_ROOT, Home
+from dagster_project.home import DASHBOARD_APP, REPO_ROOT, Home, as_of_problem
 from dagster_project.pipeline.recovery import pipeline_lock
 
 app = typer.Typer(help="党建考核数据仓库 — 命令行", no_args_is_help=True, add_completion=False)
@@ -24,6 +24,9 @@ console = Console()
 
 
 def _home() -> Home:
+    if problem := as_of_problem():
+        console.print(f"[red]{problem}[/red]")
+        raise typer.Exit(2)
     os.umask(0o077)  # everything the pipeline and the dashboard write is for this account only
     home = Home.from_env().ensure()
     home.export_env()

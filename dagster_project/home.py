@@ -6,7 +6,9 @@ the files that matter 0600 (also in a home made before this rule), and `dangjian
 077, so whatever it, dbt or Dagster write later is owner-only too.
 """
 
+import datetime as dt
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,3 +125,22 @@ _DAGSTER_YAML = _OLD_DAGSTER_YAML + (
 def private(path: Path) -> None:
     """Owner-only: 0700 for a folder, 0600 for a file."""
     os.chmod(path, PRIVATE_DIR if stat.S_ISDIR(os.stat(path).st_mode) else PRIVATE_FILE)
+
+
+def as_of_problem() -> str | None:
+    """Why DANGJIAN_AS_OF (the day the submission calendar counts from, dbt's
+    int_submission_periods_checked) cannot be used, or None. Checked before a run: inside dbt a bad
+    value is an English DuckDB conversion error in the middle of the build."""
+    value = os.environ.get("DANGJIAN_AS_OF", "")
+    if not value:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            dt.date.fromisoformat(value)
+            return None
+    except ValueError:
+        pass
+    return (
+        f"环境变量 DANGJIAN_AS_OF 应为日期 YYYY-MM-DD（例如 2025-01-08），现为「{value[:40]}」；"
+        "不设置则按今天计算报送期限。"
+    )

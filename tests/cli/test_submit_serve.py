@@ -77,6 +77,32 @@ def test_serve_beyond_loopback_needs_logins(tmp_path, monkeypatch):
     assert "免登录的看板只能在本机（127.0.0.1）使用，不能监听 0.0.0.0" in result.stdout
 
 
+@pytest.mark.parametrize("as_of", ["2025-13-01", "20250108", "2025-1-8", "明天", "2025-01-08'; drop table x"])
+def test_a_malformed_as_of_day_stops_before_anything_runs(tmp_path, monkeypatch, as_of):
+    """DANGJIAN_AS_OF reaches dbt's SQL as a date; a bad one used to end the build in an English
+    DuckDB conversion error. Now the command says what is wrong, in Chinese, and touches no home."""
+    home = tmp_path / "h"
+    monkeypatch.setenv("DANGJIAN_HOME", str(home))
+    monkeypatch.setenv("DANGJIAN_AS_OF", as_of)
+    for command in (["run"], ["serve", "--no-daemon"]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 2, result.stdout
+        assert "DANGJIAN_AS_OF 应为日期 YYYY-MM-DD" in result.stdout
+        assert f"现为「{as_of}」" in result.stdout.replace("\n", "")
+    assert not home.exists()
+
+
+def test_a_well_formed_as_of_day_is_accepted(monkeypatch):
+    from dagster_project.home import as_of_problem
+
+    monkeypatch.setenv("DANGJIAN_AS_OF", "2024-02-29")
+    assert as_of_problem() is None
+    monkeypatch.setenv("DANGJIAN_AS_OF", "2025-02-29")  # not a leap year
+    assert "现为「2025-02-29」" in as_of_problem()
+    monkeypatch.delenv("DANGJIAN_AS_OF")
+    assert as_of_problem() is None
+
+
 def test_streamlit_binds_the_given_host_with_xsrf_on():
     command = streamlit_command(8501, (), "10.1.2.3")
     assert command[command.index("--server.address") + 1] == "10.1.2.3"
