@@ -63,11 +63,31 @@ def test_upload_while_a_run_holds_the_warehouse_is_queued_and_nothing_is_lost(ho
         holder.wait()
 
 
-def test_one_queued_run_at_a_time(tmp_path):
+def test_one_queued_run_at_a_time_taken_from_the_queue_within_a_second(tmp_path):
     home = Home(tmp_path / "h").ensure()
+    with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:
+        # what the daemon's queue reads: the run queue's settings under concurrency's
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+        # the daemon's dequeue loop: Dagster's default 5 s was up to 5 s more of a 报送's wait
+        assert instance.run_coordinator.dequeue_interval_seconds == 1
     text = (home.dagster_home / "dagster.yaml").read_text(encoding="utf-8")
-    assert "runs:\n    max_concurrent_runs: 1" in text
     assert "pools:\n    default_limit: 1" in text
+
+
+def test_a_home_made_by_an_earlier_version_gets_today_s_dagster_yaml(tmp_path):
+    from dagster_project.home import _DAGSTER_YAML, _EARLIER_DAGSTER_YAMLS
+
+    for n, earlier in enumerate(_EARLIER_DAGSTER_YAMLS):
+        yaml = tmp_path / f"h{n}" / "dagster" / "dagster.yaml"
+        yaml.parent.mkdir(parents=True)
+        yaml.write_text(earlier, encoding="utf-8")
+        Home(yaml.parent.parent).ensure()
+        assert yaml.read_text(encoding="utf-8") == _DAGSTER_YAML
+    edited = tmp_path / "edited" / "dagster" / "dagster.yaml"
+    edited.parent.mkdir(parents=True)
+    edited.write_text(_DAGSTER_YAML + "# 本机调整\n", encoding="utf-8")
+    Home(edited.parent.parent).ensure()
+    assert edited.read_text(encoding="utf-8").endswith("# 本机调整\n")
 
 
 def test_serve_beyond_loopback_needs_logins(tmp_path, monkeypatch):
