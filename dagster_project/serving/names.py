@@ -1,11 +1,12 @@
-"""The names of the people on the 发展党员台账, kept out of the published snapshot.
+"""The names of the people on the 花名册 and the 发展党员台账, kept out of the published snapshot.
 
 The snapshot (`serving.duckdb`) is what every page, download and the SQL page can reach, so it holds
-no names. The 组织员's audit list is only useful with them, and only the 组织部 and a person's own
-college may see a person's name. So publishing also writes a second, separate read-only file beside
-the snapshot, `people.duckdb`, holding only (member_key, college_code, person_name) of the people on
-the development ledger, and only `names_for` reads it — filtered to one college for a 学院 login
-before a name leaves the file. No page attaches it and the SQL page never opens it.
+no names. The 组织员's audit list and the 党费 arrears list are only useful with them, and only the
+组织部 and a person's own college may see a person's name. So publishing also writes a second,
+separate read-only file beside the snapshot, `people.duckdb`, holding only (member_key, college_code,
+person_name) of the people on the rosters and the development ledger (dbt's `int_people_named`), and
+only `names_for` reads it — filtered to one college for a 学院 login before a name leaves the file.
+No page attaches it and the SQL page never opens it.
 """
 
 import os
@@ -16,8 +17,8 @@ import duckdb
 from dagster_project.home import PRIVATE_FILE
 
 NAMES_FILE = "people.duckdb"
-# the development ledger as dbt dates it, per period (the warehouse's own schema, never published)
-LEDGER = "intermediate.int_development_people_dated"
+# who each key is, per college (the warehouse's own schema, never published)
+PEOPLE = "intermediate.int_people_named"
 
 
 def names_path(serving: Path) -> Path:
@@ -28,22 +29,20 @@ def names_path(serving: Path) -> Path:
 def publish_names(warehouse: duckdb.DuckDBPyConnection, serving: Path) -> int:
     """Write the names file beside `serving` (a new file renamed over the old one, owner-only) from the
     warehouse `warehouse` is connected to; return how many people it holds. A warehouse without the
-    ledger model writes an empty file, so an old list never outlives the data it came from."""
+    model writes an empty file, so an old list never outlives the data it came from."""
     target = names_path(serving)
     tmp = target.with_name(target.name + ".tmp")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
     (wh,) = warehouse.execute("select current_database()").fetchone()
-    (has_ledger,) = warehouse.execute(
-        "select count(*) from duckdb_tables() where database_name = ? "
-        "and schema_name = 'intermediate' and table_name = 'int_development_people_dated'",
-        [wh],
+    schema, table = PEOPLE.split(".")
+    (has_people,) = warehouse.execute(
+        "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
+        [wh, schema, table],
     ).fetchone()
-    # a person is named as the latest period of the ledger names them, per college they belong to
     source = (
-        f'select member_key, college_code, arg_max(person_name, period) as person_name from "{wh}".{LEDGER} '
-        "where member_key is not null and college_code is not null group by member_key, college_code"
-        if has_ledger
+        f'select member_key, college_code, person_name from "{wh}".{PEOPLE}'
+        if has_people
         else "select null::varchar as member_key, null::varchar as college_code, "
         "null::varchar as person_name where false"
     )

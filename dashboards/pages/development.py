@@ -181,12 +181,23 @@ else:
         pl.col("months").alias("连续月数"),
         pl.col("amount_owed").alias("欠交金额（元）"),
         pl.col("note").alias("说明"),
+        pl.col("college_code"),
     )
+    shown_arrears = arrears_table.drop("college_code")
     st.dataframe(
-        arrears_table.to_pandas(), hide_index=True, column_config=unit_formats(arrears_table.columns)
+        shown_arrears.to_pandas(), hide_index=True, column_config=unit_formats(shown_arrears.columns)
     )
-    st.caption("“请核实”只是提示党支部核实原因、按程序处理，本系统不改变任何人的党籍状态。")
-    table_download_button(arrears_table, "党费欠交", f"党费欠交_{year}.xlsx", "dev_arrears_xlsx")
+    st.caption(
+        "“请核实”只是提示党支部核实原因、按程序处理，本系统不改变任何人的党籍状态。"
+        "页面不显示姓名；下载的欠交名单附姓名（组织部为全部，学院为本院的人），便于支部逐人核实。"
+    )
+    table_download_button(
+        arrears_table,
+        "党费欠交",
+        f"党费欠交_{year}.xlsx",
+        "dev_arrears_xlsx",
+        for_scope=lambda frame, scope: with_names(frame, scope, key="工号/学号", college="college_code"),
+    )
 
 st.subheader(f"党费收缴使用情况 · {year}年")
 report = query(DUES_REPORT_SQL, [year, *scope]) if has_table("marts", "dues_report") else pl.DataFrame()

@@ -123,11 +123,11 @@ def _choose(page, label: str, option: str) -> None:
     _settle(page)
 
 
-def _download(page, name: str) -> openpyxl.Workbook:
-    button = page.get_by_role("button", name=re.compile(name))
-    button.first.wait_for(timeout=60_000)
+def _download(page, name: str, nth: int = 0) -> openpyxl.Workbook:
+    button = page.get_by_role("button", name=re.compile(name)).nth(nth)
+    button.wait_for(timeout=60_000)
     with page.expect_download(timeout=60_000) as done:
-        button.first.click()
+        button.click()
     return openpyxl.load_workbook(io.BytesIO(Path(done.value.path()).read_bytes()))
 
 
@@ -271,8 +271,9 @@ def _names(home: Path) -> dict[tuple[str, str], str]:
     return {(k, c): n for k, c, n in rows}
 
 
-def _audit_list(page) -> list[dict]:
-    wb = _download(page, "下载 Excel")
+def _audit_list(page, nth: int = 0) -> list[dict]:
+    """The rows of the development page's nth table download: 0 the audit list, 1 the 党费 arrears."""
+    wb = _download(page, "下载 Excel", nth)
     ws = wb.worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
     header_at = next(i for i, r in enumerate(rows) if "姓名" in r or "工号/学号" in r)
@@ -297,6 +298,18 @@ def test_org_audit_list_download_has_every_name(served, members_home, browser):
     colleges = {k: c for k, c in expected}
     assert all(r["姓名"] == names[(r["工号/学号"], colleges[r["工号/学号"]])] for r in rows)
     assert len({colleges[r["工号/学号"]] for r in rows}) > 1  # more than one college's people, all named
+    # the year's 党费 arrears: the same names, for every college
+    arrears = _audit_list(page, 1)
+    owing = _sql(
+        home,
+        "select member_key, college_code from marts.dues_arrears where year = ? order by all",
+        [int(period[:4])],
+    )
+    assert sorted(r["工号/学号"] for r in arrears) == [k for k, _ in owing]
+    assert len({c for _, c in owing}) > 1
+    assert [r["姓名"] for r in arrears] == [
+        names[(r["工号/学号"], dict(owing)[r["工号/学号"]])] for r in arrears
+    ]
     # the page itself shows none of them
     shown = {str(v) for t in received.tables() for col in t.to_pydict().values() for v in col}
     assert not set(names.values()) & shown
@@ -321,4 +334,13 @@ def test_a_college_s_audit_list_names_its_own_people_only(served, members_home, 
     assert all(r["姓名"] == names[(r["工号/学号"], DEV_COLLEGE)] for r in rows)
     others = {n for (k, c), n in names.items() if c != DEV_COLLEGE}
     assert not {r["姓名"] for r in rows} & others
+    # its 党费 arrears: its own members, named
+    arrears = _audit_list(page, 1)
+    owing = _sql(
+        home,
+        "select member_key from marts.dues_arrears where year = ? and college_code = ? order by all",
+        [int(period[:4]), DEV_COLLEGE],
+    )
+    assert sorted(r["工号/学号"] for r in arrears) == [k for (k,) in owing] != []
+    assert all(r["姓名"] == names[(r["工号/学号"], DEV_COLLEGE)] for r in arrears)
     page.context.close()

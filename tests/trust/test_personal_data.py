@@ -369,9 +369,10 @@ def test_names_only_in_rejects(loot):
     assert {place: len(names) for place, names in found.items()} == {}
 
 
-def test_names_of_the_development_ledger_are_only_in_their_own_file(demo_home, loot):
-    """The audit list's names live beside the snapshot, not in it: people.duckdb holds (member_key,
-    college_code, person_name) of the ledger's people and nothing else, readable by its owner only."""
+def test_names_of_the_rosters_and_the_ledger_are_only_in_their_own_file(demo_home, loot):
+    """The downloads' names live beside the snapshot, not in it: people.duckdb holds (member_key,
+    college_code, person_name) of the people on the 花名册 and the 发展党员台账 and nothing else,
+    readable by its owner only."""
     home = demo_home[0]
     path = home / "people.duckdb"
     assert path.stat().st_mode & 0o077 == 0
@@ -384,8 +385,10 @@ def test_names_of_the_development_ledger_are_only_in_their_own_file(demo_home, l
         named = {n for (n,) in con.execute("select person_name from names").fetchall()}
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         ledger = {n for (n,) in con.execute("select person_name from raw.development").fetchall()}
+        roster = {n for (n,) in con.execute("select member_name from raw.members").fetchall()}
     assert tables == [("main", "names")] and columns == ["member_key", "college_code", "person_name"]
-    assert named and named <= ledger and named <= loot.names
+    assert named <= (ledger | roster) and named <= loot.names
+    assert named & ledger and named & (roster - ledger)
 
 
 # --- an ID-card number in another column is a reject ---------------------------------------------
