@@ -261,3 +261,18 @@ def test_the_dashboards_spell_no_rulebook_name():
             and any(n in node.value for n in names)
         ]
     assert not offenders
+
+
+def test_the_code_location_is_named_as_the_daemon_registers_it():
+    # `-m dagster_project.definitions` (the daemon, dagster dev) registers the code location under the
+    # module's name; a project configured with another name (by default the clone's folder) logged a
+    # mismatch warning at every load — 152 lines in one benchmark's daemon.log
+    import tomllib
+
+    from dagster_project.pipeline.daemon import daemon_command
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["dg"][
+        "project"
+    ]
+    module = daemon_command()[daemon_command().index("-m") + 1]
+    assert project["code_location_name"] == project["code_location_target_module"] == module
