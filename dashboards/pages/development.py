@@ -26,6 +26,11 @@ from dashboards.tables import unit_formats
 ALL_COLLEGES = "全部二级党组织"
 
 
+def with_member_names(frame: pl.DataFrame, scope: str | None) -> pl.DataFrame:
+    """A download's table of people with their names, for the viewer's scope (both lists here)."""
+    return with_names(frame, scope, key="工号/学号", college="college_code")
+
+
 st.title("党员队伍")
 
 if not has_table("marts", "development_records"):
@@ -163,7 +168,7 @@ else:
         "审核问题",
         f"发展党员审核问题_{period}.xlsx",
         "dev_findings_xlsx",
-        for_scope=lambda frame, scope: with_names(frame, scope, key="工号/学号", college="college_code"),
+        for_scope=with_member_names,
     )
 
 # --- dues -------------------------------------------------------------------------------------------
@@ -196,7 +201,7 @@ else:
         "党费欠交",
         f"党费欠交_{year}.xlsx",
         "dev_arrears_xlsx",
-        for_scope=lambda frame, scope: with_names(frame, scope, key="工号/学号", college="college_code"),
+        for_scope=with_member_names,
     )
 
 st.subheader(f"党费收缴使用情况 · {year}年")

@@ -7,8 +7,9 @@ with members as (
     select * from {{ ref('stg_inbox__members') }}
 ),
 
-orgs as (
-    select year, org_code, college_code from {{ ref('int_orgs_placed') }}
+-- the college a roster member belongs to, as the rest of the warehouse places them
+placed as (
+    select year, member_key, college_code from {{ ref('int_members_placed') }}
 ),
 
 ledger as (
@@ -19,14 +20,14 @@ ledger as (
 mentions as (
     select
         members.member_key,
-        orgs.college_code,
+        placed.college_code,
         members.member_name as person_name,
         make_date(members.year, 12, 31) as stated_on,
         true as on_roster
     from members
-    left join orgs
-        on orgs.year = members.year
-        and orgs.org_code = members.branch_code
+    left join placed
+        on placed.year = members.year
+        and placed.member_key = members.member_key
     union all
     select member_key, college_code, person_name, period_end as stated_on, false as on_roster
     from ledger
