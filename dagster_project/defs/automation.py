@@ -22,6 +22,11 @@ pipeline_job = dg.define_asset_job(
 )
 
 
+# Dagster's own console log is for the UI and debugging: `dangjian run` prints stage lines and a
+# summary, and a run the sensor starts wrote every one of its ~950 events at DEBUG to daemon.log.
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
 def inbox_fingerprint(home: Home) -> str:
     """What the inbox holds, cheaply: names, sizes and modification times (the ingest hashes contents)."""
     files = inbox_files(home.inbox) if home.inbox.exists() else {}
@@ -56,7 +61,9 @@ def inbox_sensor(context: dg.SensorEvaluationContext, home: HomeResource):
     context.update_cursor(fingerprint)
     if inbox_is_loaded(home.home):
         return dg.SkipReason("收件箱中的文件与上次入库的一致，无需运行")
-    return dg.RunRequest(run_key=hashlib.sha256(fingerprint.encode()).hexdigest()[:16])
+    return dg.RunRequest(
+        run_key=hashlib.sha256(fingerprint.encode()).hexdigest()[:16], run_config=QUIET_RUN_CONFIG
+    )
 
 
 nightly_schedule = dg.ScheduleDefinition(

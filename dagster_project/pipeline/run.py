@@ -4,7 +4,6 @@ Dagster instance (the Dagster UI shows it), one run at a time per home, a killed
 """
 
 import contextlib
-import logging
 import sys
 import threading
 import time
@@ -24,19 +23,6 @@ STAGES = {
     "warehouse_dbt_assets": "dbt 构建（规则表、staging、指标、得分、测试）",
     "serving_snapshot": "发布看板快照（serving.duckdb）",
 }
-# Dagster's own console log is for the UI and debugging; the terminal gets stage lines and a summary.
-QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-
-
-class _LeftOutChecks(logging.Filter):
-    """A warm run leaves out the data tests of what reads the rulebook alone (transform/runs.py), and
-    Dagster warns about each of those ~50 checks on the terminal; the run's summary counts them."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "emitted no result in step 'warehouse_dbt_assets'" not in record.getMessage()
-
-
-logging.getLogger("dagster._core.execution.plan.active").addFilter(_LeftOutChecks())
 
 
 def run_pipeline(home: Home):
@@ -66,6 +52,8 @@ def run_pipeline(home: Home):
 
 
 def _execute_watched(job, instance, run_id: str, out: Console):
+    from dagster_project.defs.automation import QUIET_RUN_CONFIG
+
     done = threading.Event()
     watcher = threading.Thread(target=_watch_progress, args=(instance, run_id, done, out), daemon=True)
     watcher.start()

@@ -313,3 +313,85 @@ def test_the_kept_engines_are_bounded_and_a_wipe_leaves_no_write_on_a_deleted_fi
         # written to the database the wipe left for it, not to the deleted one a kept connection held
         assert _stored(home.dagster_home, "run-11") == 2
         assert len(instance.get_records_for_run("run-11").records) == 2
+
+
+def _planned_job(n: int):
+    import dagster as dg
+
+    def make(i: int):
+        @dg.asset(name=f"mart_{i}", check_specs=[dg.AssetCheckSpec("not_null", asset=f"mart_{i}")])
+        def mart():
+            return None
+
+        return mart
+
+    return dg.Definitions(assets=[make(i) for i in range(n)]).resolve_implicit_global_asset_job_def()
+
+
+def test_a_run_s_planned_events_are_written_in_one_transaction_per_database(tmp_path):
+    """Creating a run writes a planned event per asset and per check (≈ 375 for the pipeline), each in
+    one or two transactions of Dagster's own; a home's instance writes them as one batch."""
+    import dagster as dg
+
+    home = Home(tmp_path / "home").ensure()
+    commits: list[object] = []
+
+    def on_commit(conn):
+        commits.append(conn)
+
+    with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:
+        job = _planned_job(30)
+        instance.create_run_for_job(job_def=job)  # the databases are made by the first run
+        sa.event.listen(sa.engine.Engine, "commit", on_commit)
+        try:
+            run = instance.create_run_for_job(job_def=job)
+        finally:
+            sa.event.remove(sa.engine.Engine, "commit", on_commit)
+        planned = instance.get_records_for_run(
+            run.run_id,
+            of_type={
+                dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+                dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
+            },
+        ).records
+        check = dg.AssetCheckKey(dg.AssetKey("mart_29"), "not_null")
+        latest = instance.event_log_storage.get_latest_asset_check_execution_by_key([check])[check]
+    # 60 events: Dagster alone commits 2–3 times for each (≈ 150); here the run's snapshot and
+    # record, and one commit per database for the batch
+    assert len(planned) == 60
+    assert latest.run_id == run.run_id and latest.status.value == "PLANNED"
+    assert len(commits) <= 12, len(commits)
+
+
+def test_a_batch_that_fails_midway_leaves_nothing_and_dagster_stores_the_events_one_by_one(
+    tmp_path, monkeypatch
+):
+    import dagster as dg
+
+    from dagster_project.pipeline.event_log import KeptEnginesEventLogStorage
+
+    home = Home(tmp_path / "home").ensure()
+    with dg.DagsterInstance.from_config(str(home.dagster_home)) as instance:
+        job = _planned_job(5)
+        storage = instance.event_log_storage
+        stored = KeptEnginesEventLogStorage.__mro__[1].store_event
+        calls = []
+
+        def third_fails(self, event):
+            calls.append(event)
+            if len(calls) == 3:
+                raise RuntimeError("disk full")
+            stored(self, event)
+
+        monkeypatch.setattr(KeptEnginesEventLogStorage.__mro__[1], "store_event", third_fails)
+        run = instance.create_run_for_job(job_def=job)
+        records = instance.get_records_for_run(run.run_id).records
+    # the batch of 10 failed at its third event; Dagster then stored each event alone. Each is
+    # there once: the two the batch had written were rolled back with it
+    assert len(calls) == 3 + 10
+    planned = [r for r in records if r.event_log_entry.dagster_event.event_type_value.endswith("PLANNED")]
+    assert len(planned) == 10
+    assert (
+        len({r.event_log_entry.dagster_event.asset_key or r.event_log_entry.message for r in planned}) == 10
+    )
+    assert storage._batch is None

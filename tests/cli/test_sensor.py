@@ -24,6 +24,8 @@ def test_inbox_sensor_starts_a_run_only_when_the_inbox_changes(tmp_path, monkeyp
     first, cursor = _tick(None, tmp_path)
     assert isinstance(first, dg.RunRequest)
     assert '"a.xlsx"' in cursor and "~$" not in cursor
+    # its run writes warnings to the daemon's log, not each of its ~950 events
+    assert first.run_config == {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     # the run it started loads a.xlsx (the ingest records it in the archive's index)
     loaded = ArchivedFile("a.xlsx", file_hash(inbox / "a.xlsx"), ".xlsx", 5, dt.datetime(2025, 1, 1))
     ArchiveIndex(tmp_path / "archive").append("added", loaded)
