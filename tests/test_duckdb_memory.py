@@ -42,8 +42,8 @@ def test_the_warehouse_connection_has_the_default_limit_and_spills_into_the_home
     monkeypatch.delenv(DUCKDB_MEMORY_ENV, raising=False)
     home = Home(tmp_path)
     limit, temp = _warehouse_settings(home)
-    assert DUCKDB_MEMORY_DEFAULT == "1500MB"
-    assert limit == _as_duckdb_reports("1500MB") == "1.3 GiB"
+    assert DUCKDB_MEMORY_DEFAULT == "1GB"
+    assert limit == _as_duckdb_reports("1GB") == "953.6 MiB"
     assert Path(temp) == tmp_path / "tmp"
 
 
