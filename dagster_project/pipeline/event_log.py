@@ -152,8 +152,9 @@ class KeptEnginesEventLogStorage(SqliteEventLogStorage):
         """Dagster's own handling of each event (super().store_event), with one transaction per
         database for the whole batch instead of one or two per event. Dagster sends a batch only
         when the instance enables batch writing (HomeInstance does): the planned events a run's
-        creation writes, one per asset and check (≈ 375 at every run). If anything fails, nothing
-        of the batch is committed and Dagster stores the events one by one."""
+        creation writes, one per asset and check (≈ 375 at every run). If an event fails, nothing of
+        the batch is committed and Dagster stores the events one by one (a commit that fails after
+        the run's database committed — a full disk — would leave those planned events twice)."""
         with self._db_lock:
             self._batch = _Batch(threading.get_ident())
             try:
