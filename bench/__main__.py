@@ -267,6 +267,10 @@ def daemon(home: Path):
                 raise SystemExit(f"Dagster 守护进程未就绪，见 {log_path}")
             time.sleep(0.5)
         yield proc
+        # the last round's run publishes before it ends: killed then, it would stay STARTED
+        deadline = time.monotonic() + 120
+        while _runs_going(home) and time.monotonic() < deadline:
+            time.sleep(0.5)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)

@@ -123,9 +123,21 @@ _KEPT_ENGINES_DAGSTER_YAML = _OLD_DAGSTER_YAML + (
 )
 # The daemon's run queue looks for a queued run every second: Dagster's default of 5 s was up to 5 s
 # more of a college's wait between 确认提交 and 已发布, for a look at two small SQLite tables.
-_DAGSTER_YAML = _KEPT_ENGINES_DAGSTER_YAML + "run_queue:\n  dequeue_interval_seconds: 1\n"
+_QUEUE_EVERY_SECOND_DAGSTER_YAML = _KEPT_ENGINES_DAGSTER_YAML + "run_queue:\n  dequeue_interval_seconds: 1\n"
+# The daemon's runs are forked from a process that has loaded the code location already, and the
+# daemon fails a run whose process has died (serve killed mid-run) instead of letting it hold the
+# one-run queue and the duckdb pool for ever (dagster_project/pipeline/launcher.py)
+_DAGSTER_YAML = _QUEUE_EVERY_SECOND_DAGSTER_YAML + (
+    "run_launcher:\n  module: dagster_project.pipeline.launcher\n  class: PrestartedRunLauncher\n"
+    "run_monitoring:\n  enabled: true\n  poll_interval_seconds: 30\n  free_slots_after_run_end_seconds: 30\n"
+)
 # a home made by an earlier version gets today's file; one a person edited is left as it is
-_EARLIER_DAGSTER_YAMLS = (_OLDEST_DAGSTER_YAML, _OLD_DAGSTER_YAML, _KEPT_ENGINES_DAGSTER_YAML)
+_EARLIER_DAGSTER_YAMLS = (
+    _OLDEST_DAGSTER_YAML,
+    _OLD_DAGSTER_YAML,
+    _KEPT_ENGINES_DAGSTER_YAML,
+    _QUEUE_EVERY_SECOND_DAGSTER_YAML,
+)
 
 
 def private(path: Path) -> None:

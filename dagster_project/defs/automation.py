@@ -46,10 +46,9 @@ def inbox_is_loaded(home: Home) -> bool:
     return all(file_hash(path) == loaded[name].sha256 for name, path in files.items())
 
 
-# A look is a stat of each inbox file. Dagster's daemon evaluates sensors at most every 5 s, and a
-# sensor's interval is counted from its last tick's start, a few ms after its loop began: an interval
-# of 5 s was missed by those ms every other loop, so the inbox was looked at every 10 s. At 1 s the
-# sensor looks on each of the daemon's loops, and a college on the 数据报送 page waits 0–5 s for it.
+# A look is a stat of each inbox file. A sensor's interval is counted from its last tick's start, and
+# the daemon evaluates it at the first of its loops (every 0.5 s: pipeline/daemon.py) at least that
+# long after: at 1 s, a college on the 数据报送 page waits 0–1.5 s for the next look.
 @dg.sensor(job=pipeline_job, minimum_interval_seconds=1, default_status=dg.DefaultSensorStatus.RUNNING)
 def inbox_sensor(context: dg.SensorEvaluationContext, home: HomeResource):
     """Starts a pipeline run when a file is added to, changed in or removed from the inbox — compared

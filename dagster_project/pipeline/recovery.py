@@ -8,8 +8,11 @@ A crash (SIGKILL, the OOM killer, a power cut) ends the process without any clea
 - `serving.duckdb.tmp` may be half written — the next publish deletes it (serving/publish.py), and the
   snapshot itself is only ever replaced by a complete file.
 
-Only runs started by `dangjian run` are touched, and only while this process holds the pipeline
-lock: a lock held by a process dies with it, so holding it proves that no such run is still alive.
+Only runs proven dead are touched: those started by `dangjian run`, while this process holds the
+pipeline lock (a lock held by a process dies with it, so holding it proves that no such run is still
+alive), and those the daemon launched whose process has ended (`dangjian serve` killed during a run;
+pipeline/launcher.py records each run's process). The daemon's run monitoring clears the latter too
+while it runs; this is for a `dangjian run` started while no daemon is.
 """
 
 import contextlib
@@ -41,9 +44,10 @@ def fail_interrupted_runs(instance) -> list[str]:
     """
     from dagster import DagsterRunStatus, RunsFilter
 
+    from dagster_project.pipeline.launcher import process_has_ended
+
     unfinished = instance.get_runs(
         filters=RunsFilter(
-            tags=CLI_RUN_TAGS,
             statuses=[
                 DagsterRunStatus.NOT_STARTED,
                 DagsterRunStatus.STARTING,
@@ -52,6 +56,8 @@ def fail_interrupted_runs(instance) -> list[str]:
             ],
         )
     )
+    cli = CLI_RUN_TAGS.items()
+    unfinished = [run for run in unfinished if cli <= run.tags.items() or process_has_ended(run)]
     for run in unfinished:
         instance.report_run_failed(run, message=INTERRUPTED_MESSAGE)
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)

@@ -38,9 +38,12 @@ def _one(home: Path, sql: str, params: list | None = None) -> tuple:
         return con.execute(sql, params or []).fetchone()
 
 
-def _steps_outside_the_run_process(home: Path, run_id: str) -> tuple[int, list[str]]:
-    """(how many steps the run started, those started in a process other than the run's own)."""
+def _steps_outside_the_run_process(home: Path, run_id: str) -> tuple[int, list[str], bool]:
+    """(how many steps the run started, those started in a process other than the run's own, whether
+    that process is the one the home's launcher forked for the run)."""
     import dagster as dg
+
+    from dagster_project.pipeline.launcher import PROCESS_TAG
 
     wanted = {dg.DagsterEventType.RUN_START, dg.DagsterEventType.STEP_START}
     with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
@@ -48,9 +51,11 @@ def _steps_outside_the_run_process(home: Path, run_id: str) -> tuple[int, list[s
             r.event_log_entry.dagster_event
             for r in instance.get_records_for_run(run_id, of_type=wanted).records
         ]
+        launched = instance.get_run_by_id(run_id).tags.get(PROCESS_TAG, "")
     run_pid = next(e.pid for e in events if e.event_type == dg.DagsterEventType.RUN_START)
     steps = [e for e in events if e.event_type == dg.DagsterEventType.STEP_START]
-    return len(steps), sorted(e.step_key for e in steps if e.pid != run_pid)
+    forked = launched.split(":")[0] == str(run_pid)
+    return len(steps), sorted(e.step_key for e in steps if e.pid != run_pid), forked
 
 
 @pytest.mark.e2e
@@ -132,9 +137,10 @@ def test_college_uploads_checks_and_submits_in_chromium(home, tmp_path):
 
     build_after = _one(home, "select build_id from meta.snapshot")[0]
     assert build_after != build_before
-    # the daemon's run executed its steps in the run's own process (no process per step)
-    steps, elsewhere = _steps_outside_the_run_process(home, build_after)
-    assert steps >= 5 and elsewhere == []
+    # the daemon's run executed its steps in the run's own process (no process per step), the one
+    # pipeline/launcher.py forked for it from the preloaded forkserver
+    steps, elsewhere, forked = _steps_outside_the_run_process(home, build_after)
+    assert steps >= 5 and elsewhere == [] and forked
     assert _one(home, "select count(*) from marts.funding_records where purpose = '浏览器报送'")[0] == 1
     assert (
         _one(home, "select count(*) from marts.funding_records where purpose in ('金额有误', '别的学院')")[0]
