@@ -31,7 +31,7 @@ def daemon_command() -> list[str]:
 
 
 def main() -> None:
-    """`dagster-daemon` with a shorter sensor loop and a run process kept ready (pipeline/launcher.py)."""
+    """`dagster-daemon` with a shorter sensor loop, the runs' forkserver started first (launcher.py)."""
     from dagster._daemon import sensor as sensor_daemon
     from dagster._daemon.cli import main as dagster_daemon
 

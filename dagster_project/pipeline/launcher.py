@@ -111,9 +111,12 @@ class PrestartedRunLauncher(RunLauncher, ConfigurableClass):
 
     def terminate(self, run_id: str) -> bool:
         run = self._instance.get_run_by_id(run_id)
-        if run is None or run.is_finished or _recorded_process(run) is None or process_has_ended(run):
+        if run is None or run.is_finished or process_has_ended(run):
             return False
-        pid = _recorded_process(run)[0]
+        recorded = _recorded_process(run)
+        if recorded is None:
+            return False
+        pid = recorded[0]
         self._instance.report_run_canceling(run)
         # Dagster's run process turns SIGINT into an orderly stop (its steps see KeyboardInterrupt
         # and the run ends CANCELED), as the code server's cancel does for the processes it spawns
