@@ -399,6 +399,8 @@ def streamlit_command(port: int, allowed_hosts: Sequence[str] = (), host: str = 
         "false",
         "--server.fileWatcherType",
         "none",
+        "--runner.postScriptGC",  # see .streamlit/config.toml
+        "false",
         *[arg for host in dict.fromkeys(hosts) for arg in ("--server.allowedHosts", host)],
     ]
 

@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts
+from dashboards.chart_view import altair_chart
 from dashboards.downloads import report_download_buttons
 from dashboards.frozen import frozen_banner
 from dashboards.labels import (
@@ -147,8 +148,11 @@ def short_name(dimension: str) -> str:
 
 
 def indicator_table(frame: pl.DataFrame) -> None:
+    # Labels looked up here, not in a polars UDF: polars may call a UDF from one of its own threads,
+    # where there is no Streamlit session and so no login to scope the rulebook query by.
+    labels = {code: rulebook.dimension_label(code) for code in frame["dimension"].drop_nulls().unique()}
     table = frame.select(
-        pl.col("dimension").map_elements(rulebook.dimension_label, return_dtype=pl.String).alias("维度"),
+        pl.col("dimension").replace_strict(labels, default="", return_dtype=pl.String).alias("维度"),
         pl.col("indicator_name").fill_null(pl.col("indicator")).alias("指标"),
         pl.col("value").alias("实际值"),
         pl.col("target").alias("要求"),
@@ -304,9 +308,8 @@ tabs = st.tabs(
 with tabs[0]:
     dimensions = {c: n for c, n in rulebook.dimensions("college").items() if score[c] is not None}
     if dimensions:
-        st.altair_chart(
-            charts.college_dimension_bar(pl.DataFrame({c: [score[c]] for c in dimensions}), dimensions),
-            width="stretch",
+        altair_chart(
+            charts.college_dimension_bar(pl.DataFrame({c: [score[c]] for c in dimensions}), dimensions)
         )
     if college_indicators.is_empty():
         st.info(f"本考核期没有该学院的指标明细。{RUN_HINT}")

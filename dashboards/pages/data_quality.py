@@ -12,6 +12,7 @@ import streamlit as st
 
 from dagster_project.reports import KIND_TITLES, kinds_text, row_values_text
 from dashboards import downloads, snapshot
+from dashboards.chart_view import altair_chart
 from dashboards.labels import ALL_FILES, CHECK_STAGES, CHOOSE, WHOLE_FILE
 from dashboards.queries import query
 from dashboards.queries.data_quality import (
@@ -142,7 +143,7 @@ if snapshot.has_table("marts", "submissions"):
 
 st.subheader("各文件拒收行数")
 if (summary["rows_rejected"] > 0).any():
-    st.altair_chart(rejected_rows_chart(summary), width="stretch")
+    altair_chart(rejected_rows_chart(summary))
 else:
     st.success("所有文件的数据行都已入库，没有拒收的行。")
 

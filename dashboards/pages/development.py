@@ -7,6 +7,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+from dashboards.chart_view import altair_chart
 from dashboards.downloads import table_download_button, with_names
 from dashboards.labels import CHOOSE, CHOOSE_MANY
 from dashboards.queries import query
@@ -88,7 +89,7 @@ else:
         )
         .properties(height=40 * stages.height + 20)
     )
-    st.altair_chart(funnel, width="stretch")
+    altair_chart(funnel)
     st.caption(
         "期末人数：期末处于该阶段的人；年内进入：本年截至期末进入该阶段的人（其后可能已进入下一阶段）。"
         "阶段按台账日期判断，期末之后的日期视为尚未发生。"

@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts
+from dashboards.chart_view import altair_chart
 from dashboards.downloads import table_download_button
 from dashboards.frozen import frozen_banner
 from dashboards.labels import (
@@ -39,6 +40,7 @@ ALL_COLLEGES = "全部学院"
 COLLEGE_TAB = "二级党组织排名"
 BRANCH_TAB = "党支部排名"
 GRADES_ONLY = "仅显示等次（用于公示）"
+TAB_KEY = "ranking_tab"  # session state: the open tab's label
 CHART_DEFAULT_TOP = 30  # branches drawn by default when there are more than this
 
 STAR_TEXT = {n: star_string(n) for n in range(MAX_STARS + 1)}
@@ -99,10 +101,10 @@ def college_section(period: str, college: str | None, grades_only: bool, has_col
 
     if dimensions:
         left, right = st.columns(2)
-        left.altair_chart(charts.college_score_bar(colleges, dimensions, grades), width="stretch")
-        right.altair_chart(charts.college_dimension_heatmap(colleges, dimensions), width="stretch")
+        altair_chart(charts.college_score_bar(colleges, dimensions, grades), left)
+        altair_chart(charts.college_dimension_heatmap(colleges, dimensions), right)
     else:
-        st.altair_chart(charts.college_score_bar(colleges, dimensions, grades), width="stretch")
+        altair_chart(charts.college_score_bar(colleges, dimensions, grades))
 
     table = colleges.select(
         flag_expr(grades[-1] if year_end and grades else None),
@@ -221,10 +223,10 @@ def branch_section(period: str, college: str | None, categories: list[str], grad
 
     if dimensions:
         left, right = st.columns(2)
-        left.altair_chart(charts.branch_total_bar(chart_rows, dimensions), width="stretch")
-        right.altair_chart(charts.dimension_heatmap(chart_rows, dimensions), width="stretch")
+        altair_chart(charts.branch_total_bar(chart_rows, dimensions), left)
+        altair_chart(charts.dimension_heatmap(chart_rows, dimensions), right)
     else:
-        st.altair_chart(charts.branch_total_bar(chart_rows, dimensions), width="stretch")
+        altair_chart(charts.branch_total_bar(chart_rows, dimensions))
 
     table = branches.select(
         pl.col("rank_overall").alias("排名"),
@@ -329,10 +331,17 @@ with st.sidebar:
 frozen_banner(year)
 
 has_college_rows = has_colleges and not query(HAS_COLLEGE_ROWS_SQL, [period]).is_empty()
+# Only the open tab runs (a switch reruns the page): the other's queries, charts and table would be
+# half of the page's run and of what the browser receives, for a tab the reader may never open.
 college_tab, branch_tab = st.tabs(
-    [COLLEGE_TAB, BRANCH_TAB], default=COLLEGE_TAB if has_college_rows else BRANCH_TAB
+    [COLLEGE_TAB, BRANCH_TAB],
+    default=COLLEGE_TAB if has_college_rows else BRANCH_TAB,
+    key=TAB_KEY,
+    on_change="rerun",
 )
-with college_tab:
-    college_section(period, college, grades_only, has_college_rows)
-with branch_tab:
-    branch_section(period, college, selected_categories, grades_only)
+if college_tab.open:
+    with college_tab:
+        college_section(period, college, grades_only, has_college_rows)
+if branch_tab.open:
+    with branch_tab:
+        branch_section(period, college, selected_categories, grades_only)

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts, trend_charts
+from dashboards.chart_view import altair_chart
 from dashboards.frozen import frozen_years_note
 from dashboards.labels import (
     CHOOSE,
@@ -164,7 +165,7 @@ trend = pl.concat(
     ],
     how="vertical_relaxed",
 )
-st.altair_chart(trend_charts.score_trend_line(trend, periods, series_order), width="stretch")
+altair_chart(trend_charts.score_trend_line(trend, periods, series_order))
 st.caption(
     "每个考核期为当年1月起的累计（如第二季度 = 1–6 月），每年重新累计，所以折线在年与年之间断开；"
     f"第一至第三季度没有述职评议，综合得分等于{TOTAL_LABEL}，"
@@ -189,9 +190,8 @@ if count > 5:
 else:
     top_n = count
 shown = set(latest_ranks.head(top_n)["college_code"].to_list()) | {college}
-st.altair_chart(
-    charts.rank_bump(ranks.filter(pl.col("college_code").is_in(list(shown))), periods, highlight=college),
-    width="stretch",
+altair_chart(
+    charts.rank_bump(ranks.filter(pl.col("college_code").is_in(list(shown))), periods, highlight=college)
 )
 st.caption(
     "名次按综合得分排列，第1名在最上方；被一票否决的二级党组织排在最后。加粗的是左侧所选的二级党组织。"

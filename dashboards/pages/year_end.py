@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts
+from dashboards.chart_view import altair_chart
 from dashboards.downloads import (
     DOCX_MIME,
     report_download_buttons,
@@ -160,7 +161,7 @@ if not scoped:
         cols = st.columns(len(grades))
         for col, (label, count) in zip(cols, grades.iter_rows(), strict=True):
             col.metric(label, f"{count}")
-        st.altair_chart(grade_chart(grades), width="stretch")
+        altair_chart(grade_chart(grades))
 with right if not scoped else left:
     st.subheader("本院党支部晋位升级" if scoped else "党支部晋位升级")
     cols = st.columns(len(tiers))

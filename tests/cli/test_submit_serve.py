@@ -131,6 +131,9 @@ def test_streamlit_binds_the_given_host_with_xsrf_on():
     assert hosts == ["localhost", "127.0.0.1", "10.1.2.3"]
     config = (REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
     assert "enableXsrfProtection = true" in config
+    # no gc.collect(2) after each script run, from `dangjian serve` or from the repository root
+    assert command[command.index("--runner.postScriptGC") + 1] == "false"
+    assert "postScriptGC = false" in config
 
 
 def test_the_favicon_is_served_from_the_repository_not_a_font_cdn():

@@ -53,7 +53,10 @@ def test_college_login_ranking_shows_its_own_figures_not_single_row_aggregates(d
     assert not COLLEGE_AGGREGATES & set(shown), shown
     assert shown["本院综合得分"] == f"{composite:.2f}"
     assert shown["全校排名"] == f"{rank} / {colleges}"
-    assert shown["本院支部数"] == str(branches)
+    at.session_state["ranking_tab"] = "党支部排名"  # the branch figures are in the other tab
+    at.run()
+    assert not at.exception, at.exception
+    assert _metrics(at)["本院支部数"] == str(branches)
 
 
 def test_org_login_ranking_still_shows_the_university_figures(demo_login):
@@ -166,3 +169,18 @@ def test_org_login_choosing_one_college_gets_its_context_not_a_count_of_one(demo
         [period],
     )
     assert shown["全校平均综合得分"] == f"{mean:.2f}"
+
+
+def test_college_login_detail_labels_its_indicators_by_dimension(demo_login):
+    """学院详情 for a 学院 login: the indicator table's 维度 labels come from the rulebook query, which
+    needs the login's session; looked up inside a polars UDF (a polars thread, no session) they
+    stopped the page with 没有登录会话."""
+    at = log_in(start(), "jsj", PASSWORD)
+    at.switch_page("pages/college_detail.py").run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "维度" in d.value.columns)  # 五个到位's indicators
+    with duckdb.connect(str(demo_login), read_only=True) as con:
+        names = dict(con.execute("select score_column, dimension_name from marts.rule_dimensions").fetchall())
+    assert set(table["维度"]) == {
+        f"{code.upper()} {name}" for code, name in names.items() if code.startswith("c")
+    }

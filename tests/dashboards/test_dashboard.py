@@ -59,8 +59,10 @@ def test_defaults_to_latest_period(app):
     assert app.title[0].value == "考核排名"
     # The fixture has no marts.college_scores: the 党支部排名 tab is the one opened.
     assert [t.label for t in app.tabs] == ["二级党组织排名", "党支部排名"]
-    assert "党支部排名" in [h.value for h in app.subheader]
-    assert "还没有二级党组织" in app.info[0].value
+    assert app.session_state["ranking_tab"] == "党支部排名"
+    # only the open tab runs: the closed one's subheader and message are not there
+    assert [h.value for h in app.subheader] == ["党支部排名"]
+    assert not [i for i in app.info if "还没有二级党组织" in i.value]
     assert app.selectbox(key="year").value == 2024
     assert app.selectbox(key="period").value == LATEST_PERIOD
     assert app.selectbox(key="period").options == ["2024年第四季度", "2024年第三季度"]

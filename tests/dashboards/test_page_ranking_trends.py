@@ -40,6 +40,14 @@ def mart(path: Path, sql: str, params: list | None = None) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Click a tab of 排名: only the open tab runs (on_change="rerun"), so its content appears now."""
+    at.session_state["ranking_tab"] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def run_app(page: str | None = None) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.run()
@@ -126,7 +134,7 @@ def test_college_charts_carry_marts_values_as_floats(snapshot):
     at = run_app()
     latest = periods(snapshot)[-1]
     expected = college_rows(snapshot, latest)
-    bar, heat, _branch_bar, _branch_heat = charts_data(at)
+    bar, heat = charts_data(at)  # the 党支部排名 tab is closed: its charts are not built
     (bar,) = bar
     assert bar["college_name"] == [r["college_name"] for r in expected]
     assert bar["composite"] == [r["composite"] for r in expected]
@@ -145,6 +153,15 @@ def test_college_charts_carry_marts_values_as_floats(snapshot):
     }
     assert cells == want
     assert all(isinstance(v, float) for v in heat["score"])
+
+    open_tab(at, "党支部排名")
+    branch_bar, _branch_heat = charts_data(at)
+    (branch_bar,) = branch_bar
+    branches = mart(
+        snapshot, "select total from marts.branch_scores where period = ? order by rank_overall, branch_code "
+        "limit 30", [latest],
+    )  # fmt: skip
+    assert branch_bar["total"] == [r["total"] for r in branches]
 
 
 def test_quarter_without_year_end_results(snapshot):
@@ -174,7 +191,9 @@ def test_college_filter_and_branch_tab(snapshot):
         "select * from marts.branch_scores where period = ? order by rank_overall, branch_code",
         [latest],
     )
-    branch_df = at.dataframe[1].value
+    assert len(at.dataframe) == 1  # the closed 党支部排名 tab has not run
+    open_tab(at, "党支部排名")
+    branch_df = at.dataframe[0].value
     assert branch_df["支部"].tolist() == [r["branch_name"] for r in branches]
     assert branch_df["总分"].tolist() == [r["total"] for r in branches]
     assert branch_df["晋位升级"].tolist() == [r["tier"] or "未定级" for r in branches]
@@ -182,15 +201,15 @@ def test_college_filter_and_branch_tab(snapshot):
 
     college = college_rows(snapshot, latest)[3]
     at.selectbox(key="college").set_value(college["college_code"]).run()
-    colleges_df, branch_df = at.dataframe[0].value, at.dataframe[1].value
+    assert set(at.dataframe[0].value["学院"]) == {college["college_name"]}  # the branch tab stays open
+    colleges_df = open_tab(at, "二级党组织排名").dataframe[0].value
     assert colleges_df["二级党组织"].tolist() == [college["college_name"]]
     assert colleges_df["排名"].tolist() == [college["rank"]]  # the university-wide rank, not re-ranked
-    assert set(branch_df["学院"]) == {college["college_name"]}
 
     at.selectbox(key="college").set_value(None).run()
     at.multiselect(key="category").set_value(["学生"]).run()
-    assert set(at.dataframe[1].value["类别"]) == {"学生"}
     assert len(at.dataframe[0].value) == len(college_rows(snapshot, latest))  # colleges unaffected
+    assert set(open_tab(at, "党支部排名").dataframe[0].value["类别"]) == {"学生"}
 
 
 def test_grades_only_view_has_no_numbers(snapshot):
@@ -200,15 +219,17 @@ def test_grades_only_view_has_no_numbers(snapshot):
     assert not at.exception
     assert not at.metric
     assert not at.get("vega_lite_chart")
-    assert len(at.dataframe) == 2
-    for element in at.dataframe:
-        df = element.value
+    colleges = at.dataframe[0].value
+    open_tab(at, "党支部排名")
+    assert not at.metric
+    assert not at.get("vega_lite_chart")
+    branches = at.dataframe[0].value
+    for df in (colleges, branches):
         assert not [c for c in df.columns if df[c].dtype.kind in NUMERIC_KINDS], df.dtypes
         assert not {"排名", "名次变化", "综合得分", "总分", *DIMENSION_NAMES} & set(df.columns)
         for column in df.columns:
             assert not df[column].astype(str).str.fullmatch(r"[\d.↑↓-]+").any(), column
 
-    colleges, branches = at.dataframe[0].value, at.dataframe[1].value
     assert list(colleges.columns) == ["二级党组织", "类型", "星级", "等次"]
     expected = {
         r["college_name"]: (star_string(r["stars"]), r["grade"]) for r in college_rows(snapshot, latest)
@@ -227,7 +248,8 @@ def test_grades_only_view_has_no_numbers(snapshot):
     )
 
     at.toggle(key="grades_only").set_value(False).run()
-    assert "综合得分" in at.dataframe[0].value.columns
+    assert "总分" in at.dataframe[0].value.columns
+    assert "综合得分" in open_tab(at, "二级党组织排名").dataframe[0].value.columns
 
 
 # ---- 趋势 ----------------------------------------------------------------------------------------
