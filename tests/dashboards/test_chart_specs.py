@@ -80,8 +80,6 @@ def test_the_validation_rejects_a_broken_spec(snapshot, monkeypatch):
 def test_pages_draw_altair_charts_only_through_chart_view():
     """A page calling st.altair_chart itself would pay the validation again on every run."""
     offenders = [
-        f.name
-        for f in PAGES.glob("*.py")
-        if re.search(r"\.altair_chart\(", f.read_text(encoding="utf-8"))
+        f.name for f in PAGES.glob("*.py") if re.search(r"\.altair_chart\(", f.read_text(encoding="utf-8"))
     ]
     assert offenders == []
