@@ -41,6 +41,7 @@ from dashboards.tables import unit_formats
 
 TARGET_HELP = "按考核期折算后的要求或对应的分母；空表示没有要求（如支部均分）"
 RUN_HINT = "请把各学院的上报表放进收件箱后运行 dangjian run，再刷新本页。"
+TAB_KEY = "detail_tab"  # session state: the open tab's label
 NAMES_NOTE = (
     "看板只显示工号/学号，不显示姓名；按角色授权查看姓名的功能将在后续版本提供，"
     "需要核对本人时请由有权限的组织员对照花名册。"
@@ -294,163 +295,183 @@ branches = query(BRANCHES_SQL, [period, college])
 short = query(MEMBER_TRAINING_SQL, [period, college, None, None, False]).filter(~pl.col("met"))
 overdue = query(TASKS_SQL, [period, college, False, True])
 
+tab_labels = [
+    "五个到位",
+    f"所属支部（{branches.height}）",
+    f"学时未达标（{short.height}）",
+    f"逾期任务（{overdue.height}）",
+    "活动经费",
+    "责任清单自查",
+]
+# Only the open tab runs (a switch reruns the page). A count in a label changes with the college or
+# period, which makes the tabs new to Streamlit: the tab open before stays open, found by its name.
+open_before = str(st.session_state.get(TAB_KEY, "")).split("（")[0]
 tabs = st.tabs(
-    [
-        "五个到位",
-        f"所属支部（{branches.height}）",
-        f"学时未达标（{short.height}）",
-        f"逾期任务（{overdue.height}）",
-        "活动经费",
-        "责任清单自查",
-    ]
+    tab_labels,
+    default=next((label for label in tab_labels if label.split("（")[0] == open_before), tab_labels[0]),
+    key=TAB_KEY,
+    on_change="rerun",
 )
 
-with tabs[0]:
-    dimensions = {c: n for c, n in rulebook.dimensions("college").items() if score[c] is not None}
-    if dimensions:
-        altair_chart(
-            charts.college_dimension_bar(pl.DataFrame({c: [score[c]] for c in dimensions}), dimensions)
-        )
-    if college_indicators.is_empty():
-        st.info(f"本考核期没有该学院的指标明细。{RUN_HINT}")
-    else:
-        indicator_table(college_indicators)
-        picked = indicator_picker(college_indicators, "detail_indicator")
-        if picked:
-            show_sources("college", picked, college)
+if tabs[0].open:
+    with tabs[0]:
+        dimensions = {c: n for c, n in rulebook.dimensions("college").items() if score[c] is not None}
+        if dimensions:
+            altair_chart(
+                charts.college_dimension_bar(pl.DataFrame({c: [score[c]] for c in dimensions}), dimensions)
+            )
+        if college_indicators.is_empty():
+            st.info(f"本考核期没有该学院的指标明细。{RUN_HINT}")
+        else:
+            indicator_table(college_indicators)
+            picked = indicator_picker(college_indicators, "detail_indicator")
+            if picked:
+                show_sources("college", picked, college)
 
-with tabs[1]:
-    if branches.is_empty():
-        st.info("组织架构表中没有该学院的党支部，或本期支部得分尚未计算。" + RUN_HINT)
-    else:
-        branch_dims = {
-            c: n
-            for c, n in rulebook.dimensions("branch").items()
-            if branches[c].null_count() < branches.height
-        }
-        table = branches.select(
-            pl.col("rank_in_college").alias("院内排名"),
-            pl.col("branch_name").alias("支部"),
-            pl.col("branch_category").alias("类别"),
-            pl.col("member_count").alias("党员数"),
-            pl.col("total").alias("总分"),
-            pl.col("stars").replace_strict(STARS, default=None, return_dtype=pl.String).alias("星级"),
-            pl.col("tier").fill_null("—").alias("晋位升级"),
-            *[pl.col(c).alias(short_name(n)) for c, n in branch_dims.items()],
-        )
-        st.dataframe(
-            table,
-            hide_index=True,
-            height="auto",
-            column_config={
-                "院内排名": st.column_config.NumberColumn(format="%d", width="small"),
-                "党员数": st.column_config.NumberColumn(format="%d", width="small"),
-                "总分": st.column_config.NumberColumn(format="%.2f", width="small"),
-                **{
-                    short_name(n): st.column_config.NumberColumn(
-                        format="%.2f", width="small", help=f"{c.upper()} {n}"
-                    )
-                    for c, n in branch_dims.items()
+if tabs[1].open:
+    with tabs[1]:
+        if branches.is_empty():
+            st.info("组织架构表中没有该学院的党支部，或本期支部得分尚未计算。" + RUN_HINT)
+        else:
+            branch_dims = {
+                c: n
+                for c, n in rulebook.dimensions("branch").items()
+                if branches[c].null_count() < branches.height
+            }
+            table = branches.select(
+                pl.col("rank_in_college").alias("院内排名"),
+                pl.col("branch_name").alias("支部"),
+                pl.col("branch_category").alias("类别"),
+                pl.col("member_count").alias("党员数"),
+                pl.col("total").alias("总分"),
+                pl.col("stars").replace_strict(STARS, default=None, return_dtype=pl.String).alias("星级"),
+                pl.col("tier").fill_null("—").alias("晋位升级"),
+                *[pl.col(c).alias(short_name(n)) for c, n in branch_dims.items()],
+            )
+            st.dataframe(
+                table,
+                hide_index=True,
+                height="auto",
+                column_config={
+                    "院内排名": st.column_config.NumberColumn(format="%d", width="small"),
+                    "党员数": st.column_config.NumberColumn(format="%d", width="small"),
+                    "总分": st.column_config.NumberColumn(format="%.2f", width="small"),
+                    **{
+                        short_name(n): st.column_config.NumberColumn(
+                            format="%.2f", width="small", help=f"{c.upper()} {n}"
+                        )
+                        for c, n in branch_dims.items()
+                    },
                 },
-            },
-        )
+            )
+            if not year_end:
+                annual = "、".join(rulebook.dimension_label(d) for d in rulebook.annual_dimensions("branch"))
+                st.caption(f"{annual + '和' if annual else ''}晋位升级只在第4季度评定。")
+            branch_names = dict(zip(branches["branch_code"], branches["branch_name"], strict=True))
+            branch = st.selectbox(
+                "查看支部的指标",
+                list(branch_names),
+                index=0,
+                format_func=lambda code: branch_names[code],
+                key="detail_branch",
+                placeholder=CHOOSE,
+            )
+            branch_indicators = query(BRANCH_INDICATORS_SQL, [period, branch])
+            if branch_indicators.is_empty():
+                st.info("该支部本期没有指标明细。" + RUN_HINT)
+            else:
+                indicator_table(branch_indicators)
+                picked_branch = indicator_picker(branch_indicators, "detail_branch_indicator")
+                if picked_branch:
+                    show_sources("branch", picked_branch, branch)
+            if year_end:
+                weak = query(WEAK_FLAGS_SQL, [year, college])
+                st.markdown("**软弱涣散预警**")
+                if weak.is_empty():
+                    st.success("本年所属支部没有软弱涣散预警项。")
+                else:
+                    st.dataframe(
+                        weak.rename({"branch_name": "支部", "flag_name": "预警项", "detail": "说明"}),
+                        hide_index=True,
+                        height="auto",
+                    )
+
+if tabs[2].open:
+    with tabs[2]:
+        st.caption(f"截至{period_end}累计学时低于折算要求的党员（年度要求 × 已过月数/12）。{NAMES_NOTE}")
+        if short.is_empty():
+            st.success("本考核期全部党员学时达标。")
+        else:
+            gap = (pl.col("required_hours") - pl.col("hours")).alias("gap")
+            show_rows(short.drop("met").with_columns(gap), "")
+
+if tabs[3].open:
+    with tabs[3]:
+        st.caption(f"完成时限早于{period_end}且未在时限内完成的任务（逾期完成或仍未完成）。")
+        if overdue.is_empty():
+            st.success("本考核期没有逾期任务。")
+        else:
+            show_rows(overdue.drop("due_in_period", "on_time", "overdue"), "")
+
+if tabs[4].open:
+    with tabs[4]:
+        funding = college_indicators.filter(pl.col("indicator") == "funding_adequacy")
+        if funding.is_empty():
+            st.info("本考核期没有计算活动经费保障（没有计入党员或没有拨款记录）。")
+        else:
+            value, target = funding["value"][0], funding["target"][0]
+            members = score["member_count"] or 0
+            f1, f2, f3, f4 = st.columns(4)
+            f1.metric("拨款合计（元）", f"{value:,.2f}", help="学院本级及所属支部自1月1日起的拨款")
+            f2.metric(
+                "经费标准（元）", f"{target:,.2f}", help="按人员类别的每人标准 × 计入党员 × 已过月数/12"
+            )
+            if members:
+                f3.metric("人均拨款（元）", f"{value / members:,.2f}")
+                f4.metric("人均标准（元）", f"{target / members:,.2f}")
+            if target and value < target:
+                st.warning(f"拨款比标准少 {target - value:,.2f} 元。", icon=":material/savings:")
+        totals = query(FUNDING_TOTALS_SQL, [year, period_end, college])
+        st.markdown(f"**经费台账合计**（学院本级及所属支部，{year}年1月1日至{period_end}）")
+        if totals.is_empty():
+            st.info("没有经费记录。请学院上报经费台账后运行 dangjian run。")
+        else:
+            st.dataframe(
+                totals.rename(
+                    {
+                        "funding_type": "类型",
+                        "category": "支出类别",
+                        "entries": "笔数",
+                        "amount": "金额（元）",
+                    }
+                ),
+                hide_index=True,
+                height="auto",
+                column_config=unit_formats(["金额（元）"]),
+            )
+            with st.expander("经费明细（每笔一行）"):
+                all_types = ["拨款", "支出", "党费返还"]
+                rows = query(FUNDING_SQL, [year, period_end, all_types, college, college, None, None])
+                show_rows(rows, "没有经费记录。")
+
+if tabs[5].open:
+    with tabs[5]:
         if not year_end:
-            annual = "、".join(rulebook.dimension_label(d) for d in rulebook.annual_dimensions("branch"))
-            st.caption(f"{annual + '和' if annual else ''}晋位升级只在第4季度评定。")
-        branch_names = dict(zip(branches["branch_code"], branches["branch_name"], strict=True))
-        branch = st.selectbox(
-            "查看支部的指标",
-            list(branch_names),
-            index=0,
-            format_func=lambda code: branch_names[code],
-            key="detail_branch",
-            placeholder=CHOOSE,
-        )
-        branch_indicators = query(BRANCH_INDICATORS_SQL, [period, branch])
-        if branch_indicators.is_empty():
-            st.info("该支部本期没有指标明细。" + RUN_HINT)
+            st.info("责任清单自查只在第4季度（年终）计分，请在左侧选择该年的第4季度查看。")
         else:
-            indicator_table(branch_indicators)
-            picked_branch = indicator_picker(branch_indicators, "detail_branch_indicator")
-            if picked_branch:
-                show_sources("branch", picked_branch, branch)
-        if year_end:
-            weak = query(WEAK_FLAGS_SQL, [year, college])
-            st.markdown("**软弱涣散预警**")
-            if weak.is_empty():
-                st.success("本年所属支部没有软弱涣散预警项。")
+            answers = query(CHECKLIST_SQL, [year, college, None, None, ["否", "部分"]])
+            st.caption("自查结论为「否」或「部分」的问题（题目原文取自责任清单和问题清单）。")
+            if answers.is_empty():
+                any_answer = query(CHECKLIST_SQL, [year, college, None, None, ["是", "部分", "否"]])
+                if any_answer.is_empty():
+                    st.info("学院尚未上报本年的责任清单自查表。请学院上报后运行 dangjian run。")
+                else:
+                    st.success("全部自查问题的结论均为「是」。")
             else:
-                st.dataframe(
-                    weak.rename({"branch_name": "支部", "flag_name": "预警项", "detail": "说明"}),
-                    hide_index=True,
-                    height="auto",
-                )
-
-with tabs[2]:
-    st.caption(f"截至{period_end}累计学时低于折算要求的党员（年度要求 × 已过月数/12）。{NAMES_NOTE}")
-    if short.is_empty():
-        st.success("本考核期全部党员学时达标。")
-    else:
-        gap = (pl.col("required_hours") - pl.col("hours")).alias("gap")
-        show_rows(short.drop("met").with_columns(gap), "")
-
-with tabs[3]:
-    st.caption(f"完成时限早于{period_end}且未在时限内完成的任务（逾期完成或仍未完成）。")
-    if overdue.is_empty():
-        st.success("本考核期没有逾期任务。")
-    else:
-        show_rows(overdue.drop("due_in_period", "on_time", "overdue"), "")
-
-with tabs[4]:
-    funding = college_indicators.filter(pl.col("indicator") == "funding_adequacy")
-    if funding.is_empty():
-        st.info("本考核期没有计算活动经费保障（没有计入党员或没有拨款记录）。")
-    else:
-        value, target = funding["value"][0], funding["target"][0]
-        members = score["member_count"] or 0
-        f1, f2, f3, f4 = st.columns(4)
-        f1.metric("拨款合计（元）", f"{value:,.2f}", help="学院本级及所属支部自1月1日起的拨款")
-        f2.metric("经费标准（元）", f"{target:,.2f}", help="按人员类别的每人标准 × 计入党员 × 已过月数/12")
-        if members:
-            f3.metric("人均拨款（元）", f"{value / members:,.2f}")
-            f4.metric("人均标准（元）", f"{target / members:,.2f}")
-        if target and value < target:
-            st.warning(f"拨款比标准少 {target - value:,.2f} 元。", icon=":material/savings:")
-    totals = query(FUNDING_TOTALS_SQL, [year, period_end, college])
-    st.markdown(f"**经费台账合计**（学院本级及所属支部，{year}年1月1日至{period_end}）")
-    if totals.is_empty():
-        st.info("没有经费记录。请学院上报经费台账后运行 dangjian run。")
-    else:
-        st.dataframe(
-            totals.rename(
-                {"funding_type": "类型", "category": "支出类别", "entries": "笔数", "amount": "金额（元）"}
-            ),
-            hide_index=True,
-            height="auto",
-            column_config=unit_formats(["金额（元）"]),
-        )
-        with st.expander("经费明细（每笔一行）"):
-            all_types = ["拨款", "支出", "党费返还"]
-            rows = query(FUNDING_SQL, [year, period_end, all_types, college, college, None, None])
-            show_rows(rows, "没有经费记录。")
-
-with tabs[5]:
-    if not year_end:
-        st.info("责任清单自查只在第4季度（年终）计分，请在左侧选择该年的第4季度查看。")
-    else:
-        answers = query(CHECKLIST_SQL, [year, college, None, None, ["否", "部分"]])
-        st.caption("自查结论为「否」或「部分」的问题（题目原文取自责任清单和问题清单）。")
-        if answers.is_empty():
-            any_answer = query(CHECKLIST_SQL, [year, college, None, None, ["是", "部分", "否"]])
-            if any_answer.is_empty():
-                st.info("学院尚未上报本年的责任清单自查表。请学院上报后运行 dangjian run。")
-            else:
-                st.success("全部自查问题的结论均为「是」。")
-        else:
-            st.caption(f"共 {answers.height} 题。来源文件与行号即自查表中的位置。")
-            for r in answers.iter_rows(named=True):
-                with st.container(border=True):
-                    mark = ":red[否]" if r["answer"] == "否" else ":orange[部分]"
-                    st.markdown(f"**第{r['question_no']}题** · {mark} · {r['responsibility'] or ''}")
-                    st.markdown(r["question"] or "（题目原文缺失）")
-                    st.caption(f"{r['org_name']} · 来源：{r['source_file']} 第 {r['source_row']} 行")
+                st.caption(f"共 {answers.height} 题。来源文件与行号即自查表中的位置。")
+                for r in answers.iter_rows(named=True):
+                    with st.container(border=True):
+                        mark = ":red[否]" if r["answer"] == "否" else ":orange[部分]"
+                        st.markdown(f"**第{r['question_no']}题** · {mark} · {r['responsibility'] or ''}")
+                        st.markdown(r["question"] or "（题目原文缺失）")
+                        st.caption(f"{r['org_name']} · 来源：{r['source_file']} 第 {r['source_row']} 行")

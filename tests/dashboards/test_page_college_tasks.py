@@ -120,6 +120,14 @@ def tab_labels(at: AppTest) -> list[str]:
     return [t.label for t in at.tabs]
 
 
+def open_tab(at: AppTest, name: str) -> AppTest:
+    """Click the tab called `name` (its label without the count): only the open tab runs."""
+    at.session_state["detail_tab"] = next(label for label in tab_labels(at) if label.split("（")[0] == name)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def chart_datasets(at: AppTest) -> list[dict[str, list]]:
     out = []
     for element in at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart"):
@@ -186,7 +194,8 @@ def test_branches_table_and_branch_indicators_equal_marts(detail, snapshot, late
         "where period = ? and college_code = ? order by rank_in_college, branch_code",
         [period, top_college],
     )
-    table = frame_with(detail, "院内排名", "支部", "总分", "星级")
+    assert not frames_with(detail, "院内排名", "支部")  # 所属支部 is closed: it has not run
+    table = frame_with(open_tab(detail, "所属支部"), "院内排名", "支部", "总分", "星级")
     assert table["支部"].tolist() == [b[1] for b in branches]
     assert table["总分"].tolist() == [b[2] for b in branches]
     assert table["星级"].tolist() == [star_string(b[3]) for b in branches]
@@ -194,12 +203,12 @@ def test_branches_table_and_branch_indicators_equal_marts(detail, snapshot, late
 
     # the first branch's indicators by default, another one when picked
     assert detail.selectbox(key="detail_branch").value == branches[0][0]
-    shown = frames_with(detail, *INDICATOR_COLUMNS)[1]
+    shown = frames_with(detail, *INDICATOR_COLUMNS)[0]  # the college's indicators are in the closed tab
     assert indicator_rows(shown) == mart_indicator_rows(snapshot, "branch_indicators", period, branches[0][0])
     if len(branches) > 1:
         detail.selectbox(key="detail_branch").set_value(branches[-1][0]).run()
         assert not detail.exception
-        shown = frames_with(detail, *INDICATOR_COLUMNS)[1]
+        shown = frames_with(detail, *INDICATOR_COLUMNS)[0]
         expected = mart_indicator_rows(snapshot, "branch_indicators", period, branches[-1][0])
         assert indicator_rows(shown) == expected
 
@@ -220,7 +229,7 @@ def test_activity_indicators_open_to_their_rows(detail, snapshot, latest, top_co
     assert set(rows["活动类型"]) <= {"理论学习中心组"}
     assert rows["来源文件"].notna().all() and rows["行号"].notna().all()
 
-    branch = detail.selectbox(key="detail_branch").value
+    branch = open_tab(detail, "所属支部").selectbox(key="detail_branch").value
     lectures = one(
         snapshot,
         "select value from marts.branch_indicators where period = ? and org_code = ? "
@@ -259,7 +268,7 @@ def test_training_and_funding_indicators_open_to_their_rows(detail, snapshot, la
     grants = frames_with(detail, "类型", "金额（元）", "来源文件", "行号")[0]
     assert set(grants["类型"]) == {"拨款"}
     assert grants["金额（元）"].sum() == pytest.approx(allocated, abs=0.01)
-    assert metrics(detail)["拨款合计（元）"] == f"{allocated:,.2f}"
+    assert metrics(open_tab(detail, "活动经费"))["拨款合计（元）"] == f"{allocated:,.2f}"
 
 
 def test_short_members_overdue_tasks_and_checklist_equal_marts(detail, snapshot, latest, top_college):
@@ -280,12 +289,12 @@ def test_short_members_overdue_tasks_and_checklist_equal_marts(detail, snapshot,
     assert f"学时未达标（{len(short)}）" in labels
     assert f"逾期任务（{len(overdue)}）" in labels
     if short:
-        table = frame_with(detail, "工号/学号", "学时要求", "差额")
+        table = frame_with(open_tab(detail, "学时未达标"), "工号/学号", "学时要求", "差额")
         shown = sorted(zip(table["工号/学号"], table["学时"], table["学时要求"], strict=True))
         assert shown == [(k, h, r) for k, h, r in short]
         assert "姓名" not in table.columns
     if overdue:
-        table = frame_with(detail, "任务编号", "完成时限（原文）", "责任单位")
+        table = frame_with(open_tab(detail, "逾期任务"), "任务编号", "完成时限（原文）", "责任单位")
         assert sorted(zip(table["任务编号"], table["完成时限（原文）"], strict=True)) == sorted(overdue)
     if quarter == 4:
         answers = sql(
@@ -294,7 +303,7 @@ def test_short_members_overdue_tasks_and_checklist_equal_marts(detail, snapshot,
             "where year = ? and college_code = ? and answer in ('否', '部分')",
             [year, top_college],
         )
-        shown = [m.value for m in detail.markdown if m.value.startswith("**第")]
+        shown = [m.value for m in open_tab(detail, "责任清单自查").markdown if m.value.startswith("**第")]
         assert len(shown) == len(answers)
         for no, answer in answers:
             mark = ":red[否]" if answer == "否" else ":orange[部分]"
@@ -306,8 +315,8 @@ def test_earlier_quarter_has_no_grade_and_no_checklist(detail, snapshot):
     detail.selectbox(key="detail_period").set_value(period).run()
     assert not detail.exception
     assert "年终等次" not in metrics(detail)
-    assert any("只在第4季度" in i.value for i in detail.info)
     college = detail.selectbox(key="detail_college").value
+    assert any("只在第4季度" in i.value for i in open_tab(detail, "责任清单自查").info)
     composite = one(
         snapshot,
         "select composite from marts.college_scores where period = ? and college_code = ?",
@@ -450,3 +459,21 @@ def test_every_activity_indicator_opens_to_as_many_rows_as_it_counted(detail, sn
         shown = frames_with(detail, "日期", "活动类型", "来源文件", "行号")
         rows = len(shown[0]) if shown else 0
         assert rows == value, indicator
+
+
+def test_the_open_tab_stays_open_when_another_college_is_chosen(detail, snapshot, latest, top_college):
+    """Only the open tab runs, so a reader on 所属支部 who picks another college must stay there even
+    though the tab's label (its count) changes: the label is how Streamlit knows the tab."""
+    counts = dict(
+        sql(
+            snapshot,
+            "select college_code, count(*) from marts.branch_scores where period = ? group by college_code",
+            [latest[0]],
+        )
+    )
+    other = next(code for code, n in counts.items() if n != counts[top_college])
+    open_tab(detail, "所属支部")
+    detail.selectbox(key="detail_college").set_value(other).run()
+    assert not detail.exception, detail.exception
+    assert detail.session_state["detail_tab"] == f"所属支部（{counts[other]}）"
+    assert len(frame_with(detail, "院内排名", "支部")) == counts[other]
