@@ -3,13 +3,17 @@ are resolved, references to 组织架构 and 党员花名册 are checked, and a 
 (in one file or in two) is reported for both rows. Such rows stay in `raw` for the record and are
 listed in raw.rejects with check_stage = 'cross'; staging reads raw without them.
 
-Recomputed in full on every run: a correction in one file (a new branch in 组织架构) clears the
-rejects it explains in the others.
+A correction in one file (a new branch in 组织架构) clears the rejects it explains in the others. A
+cold run checks every row; a run after some files changed checks again only the rows those changes
+can reach (cross_changes.py), and leaves the rejects a full check would.
 """
+
+from collections.abc import Callable
 
 import duckdb
 
 from dagster_project.contracts import CODE_SETS, SHEET_KINDS, CodeSet, Reference, SheetKind
+from dagster_project.ingest.cross_changes import affected_sql, key_hash_sql, note_rescoped
 from dagster_project.ingest.scope import scope_problems_sql
 from dagster_project.ingest.task_owners import place_task_owners
 
@@ -99,22 +103,33 @@ def reference_problems_sql(kind: SheetKind, ref: Reference, rows: str, codes: st
         """
 
 
-def check_references(con: duckdb.DuckDBPyConnection, codes: str = "raw") -> None:
+# The rows of a kind a check looks at: all of raw.<table>, or those a change can reach.
+Rows = Callable[[SheetKind], str]
+
+
+def _every_row(kind: SheetKind) -> str:
+    return f"raw.{kind.table}"
+
+
+def check_references(con: duckdb.DuckDBPyConnection, codes: str = "raw", rows: Rows = _every_row) -> None:
     """Every reference a sheet kind declares (SheetKind.references), row by row."""
     for kind in SHEET_KINDS:
         for ref in kind.references:
-            insert_rejects(con, kind, "r", reference_problems_sql(kind, ref, f"raw.{kind.table}", codes))
+            insert_rejects(con, kind, "r", reference_problems_sql(kind, ref, rows(kind), codes))
 
 
 # Rows a duplicate's reason lists: enough to find the copies, however many there are.
 DUPLICATE_ROWS_LISTED = 3
 
 
-def check_duplicates(con: duckdb.DuckDBPyConnection) -> None:
+def check_duplicates(
+    con: duckdb.DuckDBPyConnection, rows: Rows = _every_row, only: Callable[[SheetKind], str] | None = None
+) -> None:
     """Each row whose business key other rows share is one reject naming the key, how many rows
     have it and the first DUPLICATE_ROWS_LISTED of them. Rows are grouped by key (a window and one
     aggregate), so time and memory grow with the rows, not with the square of a group's size, and
-    each reason has the same bounded length however often a row was pasted."""
+    each reason has the same bounded length however often a row was pasted.
+    rows: every row with a key of the rows checked; only: a condition on them (alias n), or None."""
     for kind in SHEET_KINDS:
         if not kind.key:  # a kind whose rows may repeat (整改台账: the latest report of a problem counts)
             continue
@@ -132,7 +147,7 @@ def check_duplicates(con: duckdb.DuckDBPyConnection) -> None:
                 select _source_file, _sheet, _row_number, {key},
                        count(*) over same as copies,
                        row_number() over (same order by _source_file, _sheet, _row_number) as position
-                from raw.{kind.table}
+                from {rows(kind)}
                 window same as (partition by {key})
             ),
             firsts as (
@@ -150,27 +165,78 @@ def check_duplicates(con: duckdb.DuckDBPyConnection) -> None:
                        || '），均未入库，请只保留一行' as reason
             from numbered as n
             inner join firsts as f on {same_key}
-            where n.copies > 1
+            where n.copies > 1 and {only(kind) if only else "true"}
             """,
         )
 
 
-def check_scope(con: duckdb.DuckDBPyConnection, scoped: dict[str, str], codes: str = "raw") -> None:
+def check_scope(
+    con: duckdb.DuckDBPyConnection, scoped: dict[str, str], codes: str = "raw", rows: Rows = _every_row
+) -> None:
     """Rows of a college login's files that belong to another college (scope.py)."""
     for kind in SHEET_KINDS:
-        body = scope_problems_sql(kind, f"raw.{kind.table}", scoped, codes)
+        body = scope_problems_sql(kind, rows(kind), scoped, codes)
         if body is not None:
             insert_rejects(con, kind, "r", body)
 
 
 def check_across_files(
-    con: duckdb.DuckDBPyConnection, scopes: dict[str, str] | None = None, codes: str = "raw"
+    con: duckdb.DuckDBPyConnection,
+    scopes: dict[str, str] | None = None,
+    codes: str = "raw",
+    changed_only: bool = False,
 ) -> None:
     """scopes: {file: college code} of the files a college login submitted (their rows must be the
-    college's own, scope.py); codes: the schema the code sets are read from (a preview's differs)."""
-    con.execute("delete from raw.rejects where check_stage = 'cross'")
+    college's own, scope.py); codes: the schema the code sets are read from (a preview's differs);
+    changed_only: check again only the rows the changes noted in raw.cross_changes can reach."""
+    scopes = scopes or {}
+    if changed_only:
+        note_rescoped(con, scopes)
+    else:
+        con.execute("delete from raw.rejects where check_stage = 'cross'")
     resolve_names(con, codes)
-    check_references(con, codes)
-    check_scope(con, scopes or {}, codes)
-    check_duplicates(con)
+    if changed_only:
+        _check_changed(con, scopes, codes)
+    else:
+        check_references(con, codes)
+        check_scope(con, scopes, codes)
+        check_duplicates(con)
     place_task_owners(con, orgs_table=f"{codes}.orgs")  # 任务清单's 责任单位 (task_owners.py)
+
+
+def _check_changed(con: duckdb.DuckDBPyConnection, scopes: dict[str, str], codes: str) -> None:
+    def affected(kind: SheetKind) -> str:
+        return f"cross_affected_{kind.kind}"
+
+    def same_row(kind: SheetKind, alias: str) -> str:
+        return (
+            f"exists (select 1 from {affected(kind)} as a where a._source_file = {alias}._source_file "
+            f"and a._sheet = {alias}._sheet and a._row_number = {alias}._row_number)"
+        )
+
+    for kind in SHEET_KINDS:
+        con.execute(f"create or replace temp table {affected(kind)} as {affected_sql(kind, scopes)}")
+        con.execute(
+            f"""
+            delete from raw.rejects as r
+            where r.check_stage = 'cross' and r.kind = '{kind.kind}' and exists (
+                select 1 from {affected(kind)} as a
+                where a._source_file = r.source_file and a._sheet = r.sheet and a._row_number = r.row_number
+            )
+            """
+        )
+
+    def rows(kind: SheetKind) -> str:
+        return f"(select * from raw.{kind.table} as t where {same_row(kind, 't')})"
+
+    def sharing_a_key(kind: SheetKind) -> str:
+        return (
+            f"(select * from raw.{kind.table} as t "
+            f"where {key_hash_sql(kind)} in (select key_hash from {affected(kind)}))"
+        )
+
+    check_references(con, codes, rows)
+    check_scope(con, scopes, codes, rows)
+    check_duplicates(con, sharing_a_key, lambda kind: same_row(kind, "n"))
+    for kind in SHEET_KINDS:
+        con.execute(f"drop table {affected(kind)}")

@@ -27,6 +27,7 @@ import duckdb
 import polars as pl
 
 from dagster_project.contracts import SHEET_KINDS, contract_fingerprint
+from dagster_project.ingest import cross_changes
 from dagster_project.ingest.archive import ArchivedFile, ArchiveIndex, CrashLog, archive_copy, file_hash
 from dagster_project.ingest.crosscheck import check_across_files
 from dagster_project.ingest.inbox import BEING_WRITTEN, copy_to_archive, hash_in_place, scan_inbox
@@ -74,6 +75,8 @@ def expected_tables() -> dict[str, str]:
         "rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, loaded_at TIMESTAMP"
     )
     tables["submissions"] = SUBMISSIONS_DDL
+    tables[cross_changes.CHANGES_TABLE] = cross_changes.CHANGES_DDL
+    tables[cross_changes.STATE_TABLE] = cross_changes.STATE_DDL
     return tables
 
 
@@ -125,7 +128,10 @@ class IngestSummary:
         }
 
 
-def _delete_file_rows(con: duckdb.DuckDBPyConnection, source_file: str) -> None:
+def _delete_file_rows(con: duckdb.DuckDBPyConnection, source_file: str, note: bool) -> None:
+    """note: remember the rows for the checks across files (cross_changes.py)."""
+    if note:
+        cross_changes.note_file_rows(con, source_file)
     for kind in SHEET_KINDS:
         con.execute(f"delete from raw.{kind.table} where _source_file = ?", [source_file])
     con.execute("delete from raw.rejects where source_file = ?", [source_file])
@@ -233,6 +239,8 @@ def _sync(
     con: duckdb.DuckDBPyConnection, inbox: Path, archive: Path, now: dt.datetime, pool: ParsePool
 ) -> IngestSummary:
     ensure_raw_schema(con)
+    # the checks across files look again only at what the files changed since the last run reach
+    changed_only = cross_changes.incremental(con)
     summary = IngestSummary()
     history = _History(archive, now)
     known = dict(
@@ -248,7 +256,7 @@ def _sync(
 
     for source_file in sorted(set(known) - set(present)):
         con.execute("begin")
-        _delete_file_rows(con, source_file)
+        _delete_file_rows(con, source_file, note=changed_only)
         con.execute("commit")
         history.removed(source_file)
         summary.removed.append(source_file)
@@ -303,9 +311,11 @@ def _sync(
     for (source_file, _, digest), result in zip(changed, results(), strict=True):
         loaded_at = stamps[source_file]
         if source_file in known:  # a new file has no rows yet: no need to scan every table for them
-            _delete_file_rows(con, source_file)
+            _delete_file_rows(con, source_file, note=changed_only)
         for sheet in result.sheets:
             _insert(con, f"raw.{sheet.kind}", sheet.loaded, _file_hash=digest, _loaded_at=loaded_at)
+        if changed_only:
+            cross_changes.note_file_rows(con, source_file)
         _insert(con, "raw.rejects", result.rejects, file_hash=digest, loaded_at=loaded_at)
         con.execute(
             "insert into raw.files values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -332,7 +342,8 @@ def _sync(
             con.execute("begin")
             uncommitted = 0
     _report_skipped(con, skipped, set(known) & set(present), now)
-    check_across_files(con, scopes)
+    check_across_files(con, scopes, changed_only=changed_only)
+    cross_changes.finish(con, scopes)
     load_log(con, archive)
     con.execute("commit")
     for done in committed:
