@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.contracts import CODE_SETS, SHEET_KINDS, SheetKind, contract_fingerprint
+from dagster_project.transform.changes import PENDING_TABLE
 
 CHANGES_TABLE = "cross_changes"
 # code_year/code: a 组织架构 or 花名册 row's (year, code) in the code sets; key_hash: hash() of its key
@@ -139,8 +140,15 @@ def affected_sql(kind: SheetKind, scoped: dict[str, str]) -> str:
     )
 
 
-def finish(con: duckdb.DuckDBPyConnection, scopes: dict[str, str]) -> None:
-    """The notes are consumed; the next check may be incremental against what this one left."""
+def finish(con: duckdb.DuckDBPyConnection, scopes: dict[str, str], checked: set[str]) -> None:
+    """The notes are consumed; the next check may be incremental against what this one left. The
+    tables of the kinds whose rows changed or were `checked` again wait for the next build
+    (transform/changes.py)."""
+    tables = {kind.table for kind in SHEET_KINDS if kind.kind in checked}
+    noted = con.execute(f"select distinct kind from raw.{CHANGES_TABLE} where kind is not null").fetchall()
+    tables |= {kind.table for kind in SHEET_KINDS if (kind.kind,) in noted}
+    if tables:
+        con.executemany(f"insert into raw.{PENDING_TABLE} values (?)", [[t] for t in sorted(tables)])
     con.execute(f"delete from raw.{CHANGES_TABLE}")
     con.execute(f"delete from raw.{STATE_TABLE}")
     con.execute(

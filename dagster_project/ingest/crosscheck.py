@@ -185,26 +185,29 @@ def check_across_files(
     scopes: dict[str, str] | None = None,
     codes: str = "raw",
     changed_only: bool = False,
-) -> None:
+) -> set[str]:
     """scopes: {file: college code} of the files a college login submitted (their rows must be the
     college's own, scope.py); codes: the schema the code sets are read from (a preview's differs);
-    changed_only: check again only the rows the changes noted in raw.cross_changes can reach."""
+    changed_only: check again only the rows the changes noted in raw.cross_changes can reach.
+    Returns the kinds whose rows were checked again (their rejects across files may have changed)."""
     scopes = scopes or {}
     if changed_only:
         note_rescoped(con, scopes)
     else:
         con.execute("delete from raw.rejects where check_stage = 'cross'")
     resolve_names(con, codes)
+    checked = {kind.kind for kind in SHEET_KINDS}
     if changed_only:
-        _check_changed(con, scopes, codes)
+        checked = _check_changed(con, scopes, codes)
     else:
         check_references(con, codes)
         check_scope(con, scopes, codes)
         check_duplicates(con)
     place_task_owners(con, orgs_table=f"{codes}.orgs")  # 任务清单's 责任单位 (task_owners.py)
+    return checked
 
 
-def _check_changed(con: duckdb.DuckDBPyConnection, scopes: dict[str, str], codes: str) -> None:
+def _check_changed(con: duckdb.DuckDBPyConnection, scopes: dict[str, str], codes: str) -> set[str]:
     def affected(kind: SheetKind) -> str:
         return f"cross_affected_{kind.kind}"
 
@@ -238,5 +241,9 @@ def _check_changed(con: duckdb.DuckDBPyConnection, scopes: dict[str, str], codes
     check_references(con, codes, rows)
     check_scope(con, scopes, codes, rows)
     check_duplicates(con, sharing_a_key, lambda kind: same_row(kind, "n"))
+    checked = set()
     for kind in SHEET_KINDS:
+        if con.execute(f"select count(*) from {affected(kind)}").fetchone()[0]:
+            checked.add(kind.kind)
         con.execute(f"drop table {affected(kind)}")
+    return checked

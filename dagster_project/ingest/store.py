@@ -37,6 +37,7 @@ from dagster_project.ingest.submissions import SUBMISSIONS_DDL, college_scopes, 
 from dagster_project.ingest.task_owners import OWNERS_DDL, OWNERS_TABLE
 from dagster_project.ingest.worker import Parsed, ParseLimits, ParsePool
 from dagster_project.pipeline.faults import crash_point
+from dagster_project.transform import changes
 
 # Bump when the reading code changes so that unchanged files are parsed again under the new rules.
 # 6: tasks' owners and deadlines as 002 writes them, ID numbers outside their column rejected, and only
@@ -77,6 +78,7 @@ def expected_tables() -> dict[str, str]:
     tables["submissions"] = SUBMISSIONS_DDL
     tables[cross_changes.CHANGES_TABLE] = cross_changes.CHANGES_DDL
     tables[cross_changes.STATE_TABLE] = cross_changes.STATE_DDL
+    tables[changes.PENDING_TABLE] = changes.PENDING_DDL
     return tables
 
 
@@ -342,8 +344,8 @@ def _sync(
             con.execute("begin")
             uncommitted = 0
     _report_skipped(con, skipped, set(known) & set(present), now)
-    check_across_files(con, scopes, changed_only=changed_only)
-    cross_changes.finish(con, scopes)
+    checked = check_across_files(con, scopes, changed_only=changed_only)
+    cross_changes.finish(con, scopes, checked)
     load_log(con, archive)
     con.execute("commit")
     for done in committed:

@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -60,6 +61,7 @@ class Outcome:
     started: float
     finished: float
     failures: int | None = None  # a test's
+    unchanged: bool = False  # not run: its inputs had not changed
 
 
 class ReplayStopped(Exception):
@@ -158,9 +160,18 @@ def forget_plan(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def replay(con: duckdb.DuckDBPyConnection, steps: list[Step], project_dir: Path, log: Path) -> list[Outcome]:
+def replay(
+    con: duckdb.DuckDBPyConnection,
+    steps: list[Step],
+    project_dir: Path,
+    log: Path,
+    unchanged: frozenset[str] = frozenset(),
+    before_commit: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> list[Outcome]:
     """Run `steps` in one transaction on `con` and commit, or roll back and raise ReplayStopped.
-    A line per step goes to `log`."""
+    A line per step goes to `log`. unchanged: the steps whose inputs are what they were built from
+    (transform/changes.py): not run, their tables and results stand. before_commit: last statements
+    of the transaction."""
     outcomes: list[Outcome] = []
     stopped = None
     con.execute(f"set file_search_path = '{str(project_dir).replace(chr(39), chr(39) * 2)}'")
@@ -168,6 +179,9 @@ def replay(con: duckdb.DuckDBPyConnection, steps: list[Step], project_dir: Path,
     try:
         for step in steps:
             started = time.time()
+            if step.unique_id in unchanged:
+                outcomes.append(Outcome(step.unique_id, step.kind, started, started, 0, unchanged=True))
+                continue
             try:
                 failures = _execute(con, step)
             except duckdb.Error as error:
@@ -176,6 +190,8 @@ def replay(con: duckdb.DuckDBPyConnection, steps: list[Step], project_dir: Path,
             if step.kind == "test" and failures != 0:
                 raise ReplayStopped(f"{step.name}: 未通过（{failures} 行）")
             outcomes.append(Outcome(step.unique_id, step.kind, started, time.time(), failures))
+        if before_commit is not None:
+            before_commit(con)
         con.execute("commit")
     except BaseException as error:
         con.execute("rollback")
@@ -205,9 +221,13 @@ def _write_log(log: Path, steps: list[Step], outcomes: list[Outcome], stopped: s
     lines = []
     for step, outcome in zip(steps, outcomes, strict=False):
         what = step.relation.replace('"', "") if step.kind == "model" else f"PASS {step.name}"
-        lines.append(f"{step.kind} {what} {outcome.finished - outcome.started:.3f} s")
+        took = f"{outcome.finished - outcome.started:.3f} s"
+        if outcome.unchanged:
+            took = "未变（输入与上次构建相同）"
+        lines.append(f"{step.kind} {what} {took}")
     if stopped is None:
-        lines.append(f"{len(steps)} 个节点已重放并提交")
+        ran = sum(not o.unchanged for o in outcomes)
+        lines.append(f"{len(steps)} 个节点已重放并提交（其中 {len(steps) - ran} 个输入未变，未重算）")
     else:
         lines.append(f"重放停止（已回滚，改由 dbt build 构建）：{stopped}")
     log.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -117,6 +117,38 @@ def _test(sql, **thresholds):
 UNIQUE = 'select member from "warehouse"."marts"."scores" group by member having count(*) > 1'
 
 
+def test_nodes_whose_inputs_did_not_change_are_left_and_the_last_statements_commit_with_the_rest(
+    warehouse, tmp_path
+):
+    log = tmp_path / "replay.log"
+    steps = [_model("select hours, member from raw.members"), _test(UNIQUE)]
+    noted = lambda con: con.execute("create table marts.noted as select 1 as done")  # noqa: E731
+    outcomes = replay.replay(warehouse, steps, tmp_path, log, frozenset({"model.p.scores"}), noted)
+    assert warehouse.execute("select * from marts.scores order by 1").fetchall() == [
+        ("old1", 1.0),
+        ("old2", 2.0),
+    ]
+    assert [(o.kind, o.unchanged) for o in outcomes] == [("model", True), ("test", False)]
+    assert warehouse.execute("select * from marts.noted").fetchall() == [(1,)]
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "model warehouse.marts.scores 未变（输入与上次构建相同）"
+    assert lines[-1] == "2 个节点已重放并提交（其中 1 个输入未变，未重算）"
+    # a replay that stops notes no build
+    warehouse.execute("drop table marts.noted")
+    with pytest.raises(replay.ReplayStopped):
+        replay.replay(
+            warehouse,
+            [_model("select hours, member from raw.members"), _test("select 1")],
+            tmp_path,
+            log,
+            frozenset(),
+            noted,
+        )
+    assert warehouse.execute(
+        "select count(*) from duckdb_tables() where table_name = 'noted'"
+    ).fetchone() == (0,)
+
+
 def test_a_clean_replay_replaces_the_rows_and_keeps_the_contract(warehouse, tmp_path):
     log = tmp_path / "replay.log"
     steps = [
@@ -133,7 +165,7 @@ def test_a_clean_replay_replaces_the_rows_and_keeps_the_contract(warehouse, tmp_
     assert lines[0].startswith("model warehouse.marts.scores ") and lines[1].startswith(
         "test PASS unique_scores_member"
     )
-    assert lines[-1] == "2 个节点已重放并提交"
+    assert lines[-1] == "2 个节点已重放并提交（其中 0 个输入未变，未重算）"
     # the column kept its not-null contract
     with pytest.raises(duckdb.ConstraintException):
         warehouse.execute("insert into marts.scores values (null, 1)")

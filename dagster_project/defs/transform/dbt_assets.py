@@ -12,7 +12,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.resources import HomeResource
 from dagster_project.pipeline.faults import crash_point
-from dagster_project.transform import replay
+from dagster_project.transform import changes, replay
 from dagster_project.transform.project import dbt_project
 from dagster_project.transform.runs import (
     UNCHANGED_BY_DATA,
@@ -76,7 +76,7 @@ def warehouse_dbt_assets(
     if unchanged:
         steps = replay.load_plan(plan_file, plan_key)
         if steps is not None:
-            replayed = yield from _replayed(context, warehouse, steps, target)
+            replayed = yield from _replayed(context, warehouse, steps, target, manifest)
             if replayed:
                 pruning.join()
                 return
@@ -98,23 +98,37 @@ def warehouse_dbt_assets(
     if not context.is_subset:
         with warehouse.get_connection() as con:
             record_build(con, fingerprint)
+            changes.mark_built(con)
         built = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
         steps = replay.plan_from_manifest(built, manifest, set(left_tests))
         if steps is not None:
             replay.save_plan(plan_file, plan_key, steps)
 
 
-def _replayed(context: dg.AssetExecutionContext, warehouse: DuckDBResource, steps, target: Path):
-    """Replay the plan in one transaction; on success yield what dbt build would have (an Output
+def _replayed(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource, steps, target: Path, manifest: dict
+):
+    """Replay the plan in one transaction, leaving out the nodes whose inputs did not change since
+    the last build (transform/changes.py); on success yield what dbt build would have (an Output
     per model, a check result per test, through dagster-dbt's own translation) and return True.
     On failure nothing was changed: return False, and dbt builds as before."""
     try:
         with warehouse.get_connection() as con:
-            outcomes = replay.replay(con, steps, dbt_project.project_dir, target / replay.LOG_NAME)
+            changed = changes.changed_sources(con)
+            unchanged = frozenset()
+            if changed is not None:
+                stale = changes.stale_nodes(manifest, changed, {s.unique_id: s.sql for s in steps})
+                unchanged = frozenset(s.unique_id for s in steps if s.unique_id not in stale)
+            outcomes = replay.replay(
+                con, steps, dbt_project.project_dir, target / replay.LOG_NAME, unchanged, changes.mark_built
+            )
     except replay.ReplayStopped as stopped:
         context.log.warning(f"重放编译好的 SQL 未完成，改由 dbt build 构建：{stopped}")
         return False
-    context.log.info(f"重放上次 dbt 构建编译的 SQL：{len(outcomes)} 个节点，一个事务（未调用 dbt）")
+    context.log.info(
+        f"重放上次 dbt 构建编译的 SQL：{len(outcomes)} 个节点，一个事务（未调用 dbt）；"
+        f"其中 {len(unchanged)} 个的输入自上次构建未变，未重算"
+    )
     manifest, translator, project = get_manifest_and_translator_from_dbt_assets([context.assets_def])
     for outcome in outcomes:
         yield from _dbt_result_event(outcome, context.run.run_id).to_default_asset_events(
