@@ -4,7 +4,7 @@ that point with SIGKILL — no exception, no `finally`, no cleanup, as in a powe
 The points (each reached once per run, at a moment when a half-written state is on disk):
 - `ingest`: after the first inbox file's change is committed to schema raw, before the others;
 - `dbt`: after dbt has rebuilt its first `marts` table, while it is still building the rest;
-- `publish`: after the first table is copied into `serving.duckdb.tmp`, before the rename.
+- `publish`: after the tables are written into `serving.duckdb.tmp`, before it is closed and renamed.
 
 Unset (always, outside the tests) it does nothing.
 """

@@ -58,6 +58,11 @@ def test_a_warm_run_publishes_what_a_full_rebuild_publishes(tmp_path, capsys):
     assert {"model warehouse.marts.dues", "model warehouse.marts.dim_member"} <= left
     assert "test PASS unique_combination_stg_inbox__members_year__member_key" in left
 
+    # and the publish copied the last snapshot, writing only the marts the replay rebuilt
+    with duckdb.connect(str(warm / "serving.duckdb"), read_only=True) as con:
+        (copied,) = con.execute("select tables_copied from meta.snapshot").fetchone()
+    assert 0 < copied < len(marts(warm / "serving.duckdb"))
+
     cold = tmp_path / "cold"
     shutil.copytree(warm / "inbox", cold / "inbox")
     done = dangjian(cold, "run")

@@ -12,6 +12,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.resources import HomeResource
 from dagster_project.pipeline.faults import crash_point
+from dagster_project.serving.publish import note_rebuilt
 from dagster_project.transform import changes, replay
 from dagster_project.transform.project import dbt_project
 from dagster_project.transform.runs import (
@@ -84,6 +85,8 @@ def warehouse_dbt_assets(
         # data, except the tests of what reads the seeds alone
         args += ["--exclude", " ".join([UNCHANGED_BY_DATA, *left_tests]), "--indirect-selection", "empty"]
         context.log.info("规则表与 staging 视图未变，本次不重建（只检查规则表的测试不再运行，其余照常）")
+    with warehouse.get_connection() as con:  # whatever dbt rebuilds goes into the next snapshot
+        note_rebuilt(con, None)
     invocation = dbt.cli(args, context=context, target_path=target)
     try:
         for event in invocation.stream():
@@ -119,8 +122,14 @@ def _replayed(
             if changed is not None:
                 stale = changes.stale_nodes(manifest, changed, {s.unique_id: s.sql for s in steps})
                 unchanged = frozenset(s.unique_id for s in steps if s.unique_id not in stale)
+            rebuilt = [s.relation for s in steps if s.kind == "model" and s.unique_id not in unchanged]
+
+            def noted(con) -> None:  # in the replay's transaction: built and to be published together
+                changes.mark_built(con)
+                note_rebuilt(con, rebuilt)
+
             outcomes = replay.replay(
-                con, steps, dbt_project.project_dir, target / replay.LOG_NAME, unchanged, changes.mark_built
+                con, steps, dbt_project.project_dir, target / replay.LOG_NAME, unchanged, noted
             )
     except replay.ReplayStopped as stopped:
         context.log.warning(f"重放编译好的 SQL 未完成，改由 dbt build 构建：{stopped}")
