@@ -228,3 +228,30 @@ def test_other_checking_code_makes_the_next_check_full(box):
     Inbox.sync(box)
     assert "标记" not in [reason for _, _, reason in _reasons(box.con)]
     assert cross_changes.incremental(box.con)
+
+
+def test_many_notes_are_consumed_by_the_check_that_reads_them(tmp_path):
+    """At 100× one changed file notes ~300 k rows; DuckDB 2.0.0 brought rows a transaction had
+    inserted back at its commit after `delete from` (cross_changes.finish drops the table instead),
+    and the next build then saw no change to 学习培训."""
+    import polars as pl
+
+    box = Inbox(tmp_path)
+    n = 160_000
+    frame = pl.DataFrame(
+        {
+            "工号/学号": [f"T{i % 2000:04d}" for i in range(n)],
+            "培训名称": [f"课程{i}" for i in range(n)],
+            "开始日期": [D(2024, 3, 1)] * n,
+            "学时": [2.0] * n,
+        }
+    )
+    frame.write_parquet(box.inbox / "t.parquet")
+    Inbox.sync(box)
+    box.con.execute("delete from raw.build_pending")
+    frame.head(n - 1).write_parquet(box.inbox / "t.parquet")
+    assert box.sync().parsed == ["t.parquet"]
+    assert box.con.execute("select count(*) from raw.cross_changes").fetchone() == (0,)
+    assert box.con.execute("select distinct source_table from raw.build_pending").fetchall() == [
+        ("training",)
+    ]
