@@ -7,7 +7,8 @@ rows included; a model whose inputs are the rows it was built from gives the row
   changed (raw.build_pending, written in the same transaction as the change: cross_changes.py);
 * the small tables every run rewrites (raw.rejects, raw.files, raw.submissions, raw.task_owners) are
   compared by content with what the last build read (meta.built_sources);
-* a node whose SQL reads the clock (the 报送 deadlines against today) is always run again;
+* a node whose SQL reads the clock (the 报送 deadlines against today) or draws at random is always
+  run again;
 * a node is run again when one of its parents is. A staging view reads raw.rejects only for its own
   kind's rows rejected across files (macros/loaded_rows.sql): for it, that edge is its kind's.
 
@@ -24,7 +25,11 @@ PENDING_TABLE = "build_pending"
 PENDING_DDL = "source_table VARCHAR"
 FINGERPRINTED = ("rejects", "files", "submissions", "task_owners")
 _BUILT = "meta.built_sources"
-_CLOCK = re.compile(r"\b(current_date|current_timestamp|now\s*\(|today\s*\(|get_current_time)", re.IGNORECASE)
+# what makes the same SQL over the same rows give another answer: the clock, chance
+_CLOCK = re.compile(
+    r"(current_date|current_time|localtime|get_current_time|\bnow\s*\(|\btoday\s*\(|\brandom\s*\(|uuid\s*\()",
+    re.IGNORECASE,
+)
 _LOADED_ROWS = re.compile(r"loaded_rows\(\s*['\"](\w+)['\"]\s*\)")
 
 

@@ -60,6 +60,10 @@ def test_a_changed_reject_reaches_its_own_kind_only_and_every_reader_of_all_reje
 def test_a_node_that_reads_the_clock_always_runs_again():
     sql = {"model.deadlines": "select due_on < current_date as late from rule_grades"}
     assert changes.stale_nodes(MANIFEST, set(), sql) == {"model.deadlines"}
+    sql = {"model.deadlines": "select gen_random_uuid() as draw from rule_grades"}
+    assert changes.stale_nodes(MANIFEST, set(), sql) == {"model.deadlines"}
+    sql = {"model.deadlines": "select nowhere, snowfall(1) from rule_grades"}
+    assert changes.stale_nodes(MANIFEST, set(), sql) == set()
 
 
 def test_the_notes_wait_for_a_build_and_small_tables_are_compared_by_content():
