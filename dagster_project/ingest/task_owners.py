@@ -14,8 +14,8 @@
 * an owner that cannot be placed, or one owner given the same task in two rows, makes the row a
   reject naming it: a loaded row is never left without an owner.
 
-The result is raw.task_owners, one row per task row and owner, rebuilt on every run like the other
-checks across files.
+The result is raw.task_owners, one row per task row and owner, rebuilt on every run (the other checks
+across files look again only at the rows a change reaches: cross_changes.py).
 """
 
 import csv
