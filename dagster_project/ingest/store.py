@@ -76,10 +76,17 @@ def expected_tables() -> dict[str, str]:
         "rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, loaded_at TIMESTAMP"
     )
     tables["submissions"] = SUBMISSIONS_DDL
-    tables[cross_changes.CHANGES_TABLE] = cross_changes.CHANGES_DDL
-    tables[cross_changes.STATE_TABLE] = cross_changes.STATE_DDL
-    tables[changes.PENDING_TABLE] = changes.PENDING_DDL
     return tables
+
+
+def bookkeeping_tables() -> dict[str, str]:
+    """raw's tables of what changed since the last check and build (cross_changes.py,
+    transform/changes.py): kept with the rows they describe, not sources of the dbt project."""
+    return {
+        cross_changes.CHANGES_TABLE: cross_changes.CHANGES_DDL,
+        cross_changes.STATE_TABLE: cross_changes.STATE_DDL,
+        changes.PENDING_TABLE: changes.PENDING_DDL,
+    }
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -87,7 +94,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     every file is parsed again (schema raw is emptied) so nothing is lost, only re-read."""
     con.execute("create schema if not exists raw")
     rebuilt = False
-    for table, ddl in expected_tables().items():
+    tables = {**expected_tables(), **bookkeeping_tables()}
+    for table, ddl in tables.items():
         expected = [part.strip().split(" ")[0].strip('"') for part in ddl.split(", ")]
         current = [
             r[0]
@@ -101,8 +109,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"drop table raw.{table}")
             rebuilt = True
         con.execute(f"create table if not exists raw.{table} ({ddl})")
-    if rebuilt:  # every file is read again, into empty tables
-        for table in expected_tables():
+    if rebuilt:  # every file is read again, into empty tables (and checked in full)
+        for table in tables:
             con.execute(f"delete from raw.{table}")
 
 
