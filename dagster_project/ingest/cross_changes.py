@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.contracts import CODE_SETS, SHEET_KINDS, SheetKind, contract_fingerprint
+from dagster_project.ingest.scope import owner
 from dagster_project.transform.changes import PENDING_TABLE
 
 CHANGES_TABLE = "cross_changes"
@@ -107,16 +108,6 @@ def _changed_years(kinds: tuple[str, ...]) -> str:
     return f"select code_year from raw.{CHANGES_TABLE} where kind in ({listed}) and code_year is not null"
 
 
-def _row_year_sql(kind: SheetKind) -> str | None:
-    if kind.kind in CODE_SET_KINDS:
-        return "t.year"
-    if kind.references:
-        from dagster_project.ingest.crosscheck import year_sql  # crosscheck imports this module
-
-        return year_sql(kind, kind.references[0])
-    return None
-
-
 def affected_sql(kind: SheetKind, scoped: dict[str, str]) -> str:
     """(_source_file, _sheet, _row_number, key_hash) of the rows of `kind` to check again."""
     from dagster_project.ingest.crosscheck import year_sql
@@ -135,8 +126,9 @@ def affected_sql(kind: SheetKind, scoped: dict[str, str]) -> str:
     if kind.named:  # 4
         given = " or ".join(f"t.{c.name_column} is not null" for c in kind.named)
         rules.append(f"(({given}) and t.year in ({_changed_years(('orgs',))}))")
-    year = _row_year_sql(kind)
-    if scoped and year is not None:  # 5
+    owned = owner(kind)  # the year the college of a row is looked up in (scope.py)
+    if scoped and owned is not None:  # 5
+        year = owned[1]
         files = ", ".join("'{}'".format(f.replace("'", "''")) for f in sorted(scoped))
         rules.append(f"(t._source_file in ({files}) and {year} in ({_changed_years(tuple(CODE_SET_KINDS))}))")
     where = "true" if kind.kind == "tasks" else " or ".join(rules)  # 6

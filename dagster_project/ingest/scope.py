@@ -56,7 +56,7 @@ def _tree_sql(codes: str) -> str:
     """
 
 
-def _owner(kind: SheetKind) -> tuple[str, str, str] | None:
+def owner(kind: SheetKind) -> tuple[str, str, str] | None:
     """(column, year expression, how the column names an org: 'org' or 'member') of a kind's rows."""
     from dagster_project.ingest.crosscheck import year_sql  # crosscheck runs this module's checks
 
@@ -73,10 +73,10 @@ def scope_problems_sql(kind: SheetKind, rows: str, scoped: dict[str, str], codes
     """The rows of `rows` (lineage columns included) in a file of `scoped` ({file: college code})
     that belong to another college: (_source_file, _sheet, _row_number, column_name, raw_value,
     reason). None when the kind names no org."""
-    owner = _owner(kind)
-    if owner is None or not scoped:
+    found = owner(kind)
+    if found is None or not scoped:
         return None
-    column, year, via = owner
+    column, year, via = found
     files = ", ".join(
         "('{}', '{}')".format(name.replace("'", "''"), college.replace("'", "''"))
         for name, college in scoped.items()

@@ -48,6 +48,14 @@ def _exists(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: s
     return found is not None
 
 
+def _published_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ? "
+        f"and schema_name in ({', '.join('?' for _ in PUBLISHED_SCHEMAS)}) order by 1, 2",
+        [database, *PUBLISHED_SCHEMAS],
+    ).fetchall()
+
+
 def _last_snapshot(con: duckdb.DuckDBPyConnection, wh: str, serving: Path, tables: list) -> set[str] | None:
     """The marts to copy on top of the last snapshot, or None: copy every one into a new file."""
     if not (
@@ -63,11 +71,7 @@ def _last_snapshot(con: duckdb.DuckDBPyConnection, wh: str, serving: Path, table
     con.execute(f"attach '{str(serving).replace(chr(39), chr(39) * 2)}' as last_snap (read_only)")
     try:
         (theirs,) = con.execute("select max(build_id) from last_snap.meta.snapshot").fetchone()
-        published = con.execute(
-            "select schema_name, table_name from duckdb_tables() where database_name = 'last_snap' "
-            f"and schema_name in ({', '.join('?' for _ in PUBLISHED_SCHEMAS)}) order by 1, 2",
-            list(PUBLISHED_SCHEMAS),
-        ).fetchall()
+        published = _published_tables(con, "last_snap")
     except duckdb.Error:
         return None
     finally:
@@ -137,11 +141,7 @@ def publish_snapshot(
     build_id = build_id or uuid.uuid4().hex
     con = warehouse
     (wh,) = con.execute("select current_database()").fetchone()
-    tables = con.execute(
-        "select schema_name, table_name from duckdb_tables() where database_name = ? "
-        f"and schema_name in ({', '.join('?' for _ in PUBLISHED_SCHEMAS)}) order by 1, 2",
-        [wh, *PUBLISHED_SCHEMAS],
-    ).fetchall()
+    tables = _published_tables(con, wh)
     rebuilt = _last_snapshot(con, wh, serving, tables)
     if rebuilt is not None:
         shutil.copyfile(serving, tmp)

@@ -51,13 +51,11 @@ def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 
 def changed_sources(con: duckdb.DuckDBPyConnection) -> set[str] | None:
     """The raw tables changed since the last build; None: unknown (rebuild everything)."""
-    if not (_exists(con, "raw", PENDING_TABLE) and _exists(con, "meta", "built_sources")):
+    needed = [("raw", PENDING_TABLE), ("meta", "built_sources"), *(("raw", t) for t in FINGERPRINTED)]
+    if not all(_exists(con, schema, table) for schema, table in needed):
         return None
-    if all(_exists(con, "raw", t) for t in FINGERPRINTED):
-        built = dict(con.execute(f"select source_table, fingerprint from {_BUILT}").fetchall())
-        changed = {t for t, print_ in _fingerprints(con).items() if built.get(t) != print_}
-    else:
-        return None
+    built = dict(con.execute(f"select source_table, fingerprint from {_BUILT}").fetchall())
+    changed = {t for t, print_ in _fingerprints(con).items() if built.get(t) != print_}
     pending = {t for (t,) in con.execute(f"select distinct source_table from raw.{PENDING_TABLE}").fetchall()}
     return changed | pending
 
