@@ -35,7 +35,8 @@ from dagster_project.ingest.scope import owner
 from dagster_project.transform.changes import PENDING_TABLE
 
 CHANGES_TABLE = "cross_changes"
-# code_year/code: a 组织架构 or 花名册 row's (year, code) in the code sets; key_hash: hash() of its key
+# code_year/code: who the row is about (placed_sql: a 组织架构 or 花名册 row, its own (year, code) in the
+# code sets); key_hash: hash() of its key
 CHANGES_DDL = "kind VARCHAR, source_file VARCHAR, key_hash UBIGINT, code_year BIGINT, code VARCHAR"
 STATE_TABLE = "cross_state"
 STATE_DDL = "name VARCHAR primary key, value VARCHAR"
@@ -60,15 +61,22 @@ def key_hash_sql(kind: SheetKind, alias: str = "t") -> str:
     return f"hash({', '.join(f'{alias}.{k}' for k in kind.key)})"
 
 
-def _code_sql(kind: SheetKind, alias: str = "t") -> tuple[str, str]:
-    column = next((s.column for s in CODE_SETS.values() if s.kind == kind.kind), None)
-    if column is None:
-        return "cast(null as bigint)", "cast(null as varchar)"
-    return f"{alias}.year", f"cast({alias}.{column} as varchar)"
+def placed_sql(kind: SheetKind) -> tuple[str, str, str] | None:
+    """(year, code, via) of who a row of `kind` (aliased t) is about: a 组织架构 or 花名册 row, its own
+    code (as the code sets hold it); another row, the org or member it names (scope.owner). via:
+    'org' or 'member'. None: a kind that names neither."""
+    for via, code_set in (("org", CODE_SETS["orgs"]), ("member", CODE_SETS["members"])):
+        if kind.kind == code_set.kind:
+            return "t.year", f"cast(t.{code_set.column} as varchar)", via
+    found = owner(kind)
+    if found is None:
+        return None
+    column, year, via = found
+    return year, f"cast(t.{column} as varchar)", via
 
 
 def _note_sql(kind: SheetKind, where: str) -> str:
-    year, code = _code_sql(kind)
+    year, code = (placed_sql(kind) or ("cast(null as bigint)", "cast(null as varchar)"))[:2]
     return (
         f"select '{kind.kind}' as kind, t._source_file as source_file, {key_hash_sql(kind)} as key_hash, "
         f"{year} as code_year, {code} as code from raw.{kind.table} as t where {where}"
@@ -138,15 +146,38 @@ def affected_sql(kind: SheetKind, scoped: dict[str, str]) -> str:
     )
 
 
-def finish(con: duckdb.DuckDBPyConnection, scopes: dict[str, str], checked: set[str]) -> None:
+def pend_rows(con: duckdb.DuckDBPyConnection, kind: SheetKind, where: str) -> None:
+    """The rows of `kind` matching `where` (alias t) may have changed for the next build: noted by
+    the year and who they are about, or the whole table where the kind names no one."""
+    placed = placed_sql(kind)
+    if placed is None:
+        con.execute(f"insert into raw.{PENDING_TABLE} (source_table) values (?)", [kind.table])
+        return
+    year, code, via = placed
+    con.execute(
+        f"insert into raw.{PENDING_TABLE} select distinct '{kind.table}', {year}, {code}, '{via}' "
+        f"from raw.{kind.table} as t where {where}"
+    )
+
+
+def finish(
+    con: duckdb.DuckDBPyConnection, scopes: dict[str, str], checked: set[str], whole: bool = True
+) -> None:
     """The notes are consumed; the next check may be incremental against what this one left. The
-    tables of the kinds whose rows changed or were `checked` again wait for the next build
-    (transform/changes.py)."""
-    tables = {kind.table for kind in SHEET_KINDS if kind.kind in checked}
-    noted = con.execute(f"select distinct kind from raw.{CHANGES_TABLE} where kind is not null").fetchall()
-    tables |= {kind.table for kind in SHEET_KINDS if (kind.kind,) in noted}
-    if tables:
-        con.executemany(f"insert into raw.{PENDING_TABLE} values (?)", [[t] for t in sorted(tables)])
+    rows noted as loaded or deleted wait for the next build (transform/changes.py), as do the tables
+    of the kinds `checked` again whole (a full check; an incremental one notes the rows it checked
+    itself: pend_rows)."""
+    for kind in SHEET_KINDS:
+        if whole and kind.kind in checked:
+            con.execute(f"insert into raw.{PENDING_TABLE} (source_table) values (?)", [kind.table])
+            continue
+        placed = placed_sql(kind)
+        noted = f"from raw.{CHANGES_TABLE} where kind = '{kind.kind}'"
+        into = f"insert into raw.{PENDING_TABLE} select distinct '{kind.table}'"
+        if placed is None:
+            con.execute(f"{into}, null, null, null {noted}")
+        else:
+            con.execute(f"{into}, code_year, code, '{placed[2]}' {noted}")
     con.execute(f"delete from raw.{CHANGES_TABLE}")
     con.execute(f"delete from raw.{STATE_TABLE}")
     con.execute(

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import duckdb
 
 from dagster_project.contracts import CODE_SETS, SHEET_KINDS, CodeSet, Reference, SheetKind
-from dagster_project.ingest.cross_changes import affected_sql, key_hash_sql, note_rescoped
+from dagster_project.ingest.cross_changes import affected_sql, key_hash_sql, note_rescoped, pend_rows
 from dagster_project.ingest.scope import scope_problems_sql
 from dagster_project.ingest.task_owners import place_task_owners
 
@@ -245,5 +245,6 @@ def _check_changed(con: duckdb.DuckDBPyConnection, scopes: dict[str, str], codes
     for kind in SHEET_KINDS:
         if con.execute(f"select count(*) from {affected(kind)}").fetchone()[0]:
             checked.add(kind.kind)
+            pend_rows(con, kind, same_row(kind, "t"))  # their rejects may have changed: the build reads them
         con.execute(f"drop table {affected(kind)}")
     return checked

@@ -353,7 +353,7 @@ def _sync(
             uncommitted = 0
     _report_skipped(con, skipped, set(known) & set(present), now)
     checked = check_across_files(con, scopes, changed_only=changed_only)
-    cross_changes.finish(con, scopes, checked)
+    cross_changes.finish(con, scopes, checked, whole=not changed_only)
     load_log(con, archive)
     con.execute("commit")
     for done in committed:

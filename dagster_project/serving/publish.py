@@ -26,18 +26,27 @@ EVERYTHING = "*"
 _PUBLISHED = "meta.published"
 
 
-def note_rebuilt(warehouse: duckdb.DuckDBPyConnection, relations: list[str] | None) -> None:
+def note_rebuilt(
+    warehouse: duckdb.DuckDBPyConnection,
+    relations: list[str] | None,
+    in_part: dict[str, str | None] | None = None,
+) -> None:
     """Remember which marts were rebuilt (relations as dbt names them, '"warehouse"."marts"."dues"';
-    None: every table), for the next publish."""
+    None: every table), for the next publish; in_part: relation → the condition on the rows it
+    rebuilt, where it rebuilt only those (transform/changes.py)."""
     warehouse.execute("create schema if not exists meta")
     warehouse.execute(f"create table if not exists {PENDING} (table_name varchar)")
+    warehouse.execute(f"alter table {PENDING} add column if not exists rows_where varchar")
+    in_part = in_part or {}
     if relations is None:
-        names = [EVERYTHING]
+        names = [(EVERYTHING, None)]
     else:
-        parts = [[p.strip('"') for p in r.split(".")][-2:] for r in relations]
-        names = [f"{schema}.{table}" for schema, table in parts if schema in PUBLISHED_SCHEMAS]
+        parts = [([p.strip('"') for p in r.split(".")][-2:], in_part.get(r)) for r in relations]
+        names = [
+            (f"{schema}.{table}", where) for (schema, table), where in parts if schema in PUBLISHED_SCHEMAS
+        ]
     if names:
-        warehouse.executemany(f"insert into {PENDING} values (?)", [[n] for n in names])
+        warehouse.executemany(f"insert into {PENDING} (table_name, rows_where) values (?, ?)", names)
 
 
 def _exists(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> bool:
@@ -56,15 +65,24 @@ def _published_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[tup
     ).fetchall()
 
 
-def _last_snapshot(con: duckdb.DuckDBPyConnection, wh: str, serving: Path, tables: list) -> set[str] | None:
-    """The marts to copy on top of the last snapshot, or None: copy every one into a new file."""
+def _last_snapshot(
+    con: duckdb.DuckDBPyConnection, wh: str, serving: Path, tables: list
+) -> dict[str, list[str] | None] | None:
+    """The marts to copy on top of the last snapshot (each with the conditions on the only rows to
+    replace, or None: the whole table), or None: copy every one into a new file."""
     if not (
         serving.exists()
         and _exists(con, wh, "meta", "publish_pending")
         and _exists(con, wh, "meta", "published")
     ):
         return None
-    pending = {t for (t,) in con.execute(f'select distinct table_name from "{wh}".{PENDING}').fetchall()}
+    con.execute(f'alter table "{wh}".{PENDING} add column if not exists rows_where varchar')
+    pending: dict[str, list[str] | None] = {}
+    for table, where in con.execute(
+        f'select distinct table_name, rows_where from "{wh}".{PENDING}'
+    ).fetchall():
+        kept = pending.setdefault(table, [])
+        pending[table] = None if where is None or kept is None else [*kept, where]
     (ours,) = con.execute(f'select max(build_id) from "{wh}".{_PUBLISHED}').fetchone()
     if EVERYTHING in pending or ours is None:
         return None
@@ -154,6 +172,15 @@ def publish_snapshot(
         for schema, table in tables:
             if rebuilt is not None:
                 if f"{schema}.{table}" not in rebuilt:
+                    continue
+                if rebuilt[f"{schema}.{table}"] is not None:  # rebuilt in part: those rows only
+                    for where in rebuilt[f"{schema}.{table}"]:
+                        con.execute(f'delete from snap.{schema}."{table}" where {where}')
+                        con.execute(
+                            f'insert into snap.{schema}."{table}" select * from "{wh}".{schema}."{table}" '
+                            f"where {where}"
+                        )
+                    copied += 1
                     continue
                 con.execute(f'drop table snap.{schema}."{table}"')
             con.execute(f'create table snap.{schema}."{table}" as select * from "{wh}".{schema}."{table}"')

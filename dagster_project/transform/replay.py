@@ -52,6 +52,7 @@ class Step:
     fail_calc: str = "count(*)"
     warn_if: str = "!= 0"
     error_if: str = "!= 0"
+    rows_where: str | None = None  # a model rebuilt in part: its rows that match (changes.py)
 
 
 @dataclass(frozen=True)
@@ -204,9 +205,10 @@ def replay(
 
 def _execute(con: duckdb.DuckDBPyConnection, step: Step) -> int | None:
     if step.kind == "model":
-        con.execute(f"delete from {step.relation}")
+        where = step.rows_where or "true"
+        con.execute(f"delete from {step.relation} where {where}")
         # newlines: the compiled SQL may end in a comment
-        con.execute(f"insert into {step.relation} by name select * from (\n{step.sql}\n)")
+        con.execute(f"insert into {step.relation} by name select * from (\n{step.sql}\n) where {where}")
         return None
     # dbt's get_test_sql: a test fails only past error_if, warns past warn_if
     failures, should_warn, should_error = con.execute(
@@ -224,6 +226,8 @@ def _write_log(log: Path, steps: list[Step], outcomes: list[Outcome], stopped: s
         took = f"{outcome.finished - outcome.started:.3f} s"
         if outcome.unchanged:
             took = "未变（输入与上次构建相同）"
+        elif step.rows_where is not None:
+            took += f"（只重算 {step.rows_where}）"
         lines.append(f"{step.kind} {what} {took}")
     if stopped is None:
         ran = sum(not o.unchanged for o in outcomes)

@@ -87,3 +87,44 @@ def test_a_warm_run_publishes_what_a_full_rebuild_publishes(tmp_path, capsys):
     # a file found in the inbox is "submitted" when a run first sees it: the warm home saw its files
     # minutes before the cold one (a clock, not a result)
     assert compare(cold_marts, warm_marts, ignore=["submissions.submitted_at"]), capsys.readouterr().out
+
+
+def test_a_change_to_one_colleges_training_rebuilds_its_partitions_and_leaves_the_others(tmp_path, capsys):
+    """The demo university (20 colleges, 2023–2025, small): one college's 学习培训 file of the last
+    year loses a row. The 学习培训 chain is rebuilt for that year and college only (by year where
+    branches rank across colleges), and the marts are those of a full rebuild from nothing."""
+    from dagster_project.demo.generate import generate_demo
+
+    def one_row_less(inbox):
+        training = sorted(inbox.glob("2025_01_*学习培训*.csv"))
+        assert len(training) == 1, sorted(p.name for p in inbox.iterdir())
+        lines = training[0].read_bytes().rstrip(b"\r\n").split(b"\n")
+        training[0].write_bytes(b"\n".join(lines[:-1]) + b"\n")
+
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    for home in (warm, cold):  # the demo also leaves its colleges' submissions beside the inbox
+        generate_demo(home / "inbox", scale=0.05, fmt="csv")
+    done = dangjian(warm, "run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    one_row_less(warm / "inbox")
+    done = dangjian(warm, "run")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    log = (_newest_run(warm) / "replay.log").read_text(encoding="utf-8").splitlines()
+    in_part = {line.split(" ")[1]: line.split("（只重算 ")[1] for line in log if "（只重算 " in line}
+    by_year_college = "year in (2025) and (college_code in ('01'))）"
+    assert in_part["warehouse.marts.member_training"] == by_year_college
+    assert in_part["warehouse.marts.training_records"] == by_year_college
+    assert in_part["warehouse.marts.branch_indicators"] == by_year_college
+    assert in_part["warehouse.marts.branch_scores"] == "year in (2025)）"
+    with duckdb.connect(str(warm / "serving.duckdb"), read_only=True) as con:
+        (parts,) = con.execute(
+            "select count(distinct (year, college_code)) from marts.member_training"
+        ).fetchone()
+    assert parts >= 3 * 20  # what was left is most of the marts: they must still be there, once
+
+    one_row_less(cold / "inbox")
+    done = dangjian(cold, "run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    warm_marts, cold_marts = marts(warm / "serving.duckdb"), marts(cold / "serving.duckdb")
+    assert compare(cold_marts, warm_marts, ignore=["submissions.submitted_at"]), capsys.readouterr().out

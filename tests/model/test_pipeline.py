@@ -295,7 +295,7 @@ def test_a_replay_that_stops_falls_back_to_dbt_build(built):
     plan_file.write_text(json.dumps(plan), encoding="utf-8")
     before = _marts(built)
     with duckdb.connect(str(built / "warehouse.duckdb")) as con:  # as if a 花名册 had changed
-        con.execute("insert into raw.build_pending values ('members')")
+        con.execute("insert into raw.build_pending (source_table) values ('members')")
 
     result = _materialize()
     assert result.success

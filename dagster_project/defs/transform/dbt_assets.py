@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import logging
 import threading
@@ -117,16 +118,14 @@ def _replayed(
     On failure nothing was changed: return False, and dbt builds as before."""
     try:
         with warehouse.get_connection() as con:
-            changed = changes.changed_sources(con)
-            unchanged = frozenset()
-            if changed is not None:
-                stale = changes.stale_nodes(manifest, changed, {s.unique_id: s.sql for s in steps})
-                unchanged = frozenset(s.unique_id for s in steps if s.unique_id not in stale)
-            rebuilt = [s.relation for s in steps if s.kind == "model" and s.unique_id not in unchanged]
+            steps, unchanged = _to_rerun(con, manifest, steps)
+            rebuilt = {
+                s.relation: s.rows_where for s in steps if s.kind == "model" and s.unique_id not in unchanged
+            }
 
             def noted(con) -> None:  # in the replay's transaction: built and to be published together
                 changes.mark_built(con)
-                note_rebuilt(con, rebuilt)
+                note_rebuilt(con, list(rebuilt), in_part=rebuilt)
 
             outcomes = replay.replay(
                 con, steps, dbt_project.project_dir, target / replay.LOG_NAME, unchanged, noted
@@ -144,6 +143,25 @@ def _replayed(
             manifest=manifest, dagster_dbt_translator=translator, context=context, project=project
         )
     return True
+
+
+def _to_rerun(con, manifest: dict, steps: list) -> tuple[list, frozenset[str]]:
+    """The plan's steps, those to rebuild in part narrowed to the partitions that changed, and the ids
+    of those whose inputs did not change (transform/changes.py)."""
+    changed = changes.changed_sources(con)
+    if changed is None:
+        return steps, frozenset()
+    sql_of = {s.unique_id: s.sql for s in steps}
+    scopes = changes.node_scopes(manifest, changed, changes.in_part(con), sql_of)
+    partitions = changes.changed_partitions(con, manifest, changes.in_part(con))
+    narrowed = []
+    for step in steps:
+        scope = scopes.get(step.unique_id)
+        if step.kind == "model" and scope in (changes.BY_YEAR_COLLEGE, changes.BY_YEAR):
+            sql = changes.narrowed_sql(manifest, step.unique_id, step.sql, scope, partitions)
+            step = dataclasses.replace(step, sql=sql, rows_where=changes.rows_where(scope, partitions))
+        narrowed.append(step)
+    return narrowed, frozenset(s.unique_id for s in steps if s.unique_id not in scopes)
 
 
 def _dbt_result_event(outcome: replay.Outcome, invocation_id: str) -> DbtCoreCliEventMessage:

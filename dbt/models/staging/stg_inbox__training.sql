@@ -1,3 +1,6 @@
+-- Each row is one raw row's, of the year the ingest places it in (year of 开始日期): a warm run's
+-- change passes through as it came (transform/changes.py).
+{{ config(meta={'partition': 'rows'}) }}
 with source as (
     {{ loaded_rows('training') }}
 ),

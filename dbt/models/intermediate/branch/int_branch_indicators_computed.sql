@@ -1,3 +1,6 @@
+-- A warm run rebuilds only the (year, college) partitions that changed: a row of a year and college
+-- is made from its inputs' rows of that year and college only (transform/changes.py).
+{{ config(meta={'partition': 'year_college'}) }}
 -- 七个有力 indicators per branch per period (seeds/rule_indicators.csv, level branch): value against
 -- target, score 0–100.
 -- An indicator without a target (no members, no 支委会 required, no attendance recorded) is left

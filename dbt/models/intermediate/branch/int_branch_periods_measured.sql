@@ -1,3 +1,6 @@
+-- A warm run rebuilds only the (year, college) partitions that changed: a row of a year and college
+-- is made from its inputs' rows of that year and college only (transform/changes.py).
+{{ config(meta={'partition': 'year_college'}) }}
 -- One row per branch per period with what the branch's indicators and hard rules need:
 -- counted members, training compliance, committee requirement, size and 换届 status.
 with periods as (

@@ -1,3 +1,5 @@
+-- A warm run rebuilds only the years that changed (ranks run across colleges, not years: transform/changes.py).
+{{ config(meta={'partition': 'year'}) }}
 -- 七个有力 per branch per period: dimension scores, total with 加减分, stars, 晋位升级 tier (Q4),
 -- rank among all branches and within the college. One score column per dimension of the rulebook
 -- (seeds/rule_dimensions.csv: today b1…b7).

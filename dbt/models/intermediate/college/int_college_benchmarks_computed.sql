@@ -23,7 +23,9 @@ select
     measure,
     -- a dimension without any scored indicator is empty for a college: it is not counted
     cast(count(value) as integer) as colleges,
-    round(avg(value), 2) as mean,
+    -- the mean of the published (2-decimal) scores, summed exactly: a sum of doubles depends on the
+    -- order of the rows, and a warm run's rows of a partly rebuilt table come in another order
+    round(avg(cast(value as decimal(18, 4))), 2) as mean,
     max(value) as best,
     min(value) as worst
 from measured

@@ -1,3 +1,6 @@
+-- A warm run rebuilds only the (year, college) partitions that changed: a row of a year and college
+-- is made from its inputs' rows of that year and college only (transform/changes.py).
+{{ config(meta={'partition': 'year_college'}) }}
 -- Each member counted in a period (on the roster of its year, joined by the period's end) with the
 -- hours trained since January 1 against the requirement pro-rated to the months elapsed.
 with periods as (

@@ -1,3 +1,6 @@
+-- A warm run rebuilds only the (year, college) partitions that changed: a row of a year and college
+-- is made from its inputs' rows of that year and college only (transform/changes.py).
+{{ config(meta={'partition': 'year_college'}) }}
 -- Members per roster year, placed in their branch and college, with the hours their 党内职务 requires.
 -- Published: no name, no ID-card number (nor a part or a hash of one), the birth date as a year only.
 with members as (

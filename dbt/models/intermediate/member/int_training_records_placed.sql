@@ -1,3 +1,6 @@
+-- A warm run rebuilds only the (year, college) partitions that changed: a row of a year and college
+-- is made from its inputs' rows of that year and college only (transform/changes.py).
+{{ config(meta={'partition': 'year_college'}) }}
 -- Every 学习培训 row behind a member's hours, with the file and Excel row it came from.
 select
     training.year,
