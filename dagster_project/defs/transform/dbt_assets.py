@@ -152,8 +152,9 @@ def _to_rerun(con, manifest: dict, steps: list) -> tuple[list, frozenset[str]]:
     if changed is None:
         return steps, frozenset()
     sql_of = {s.unique_id: s.sql for s in steps}
-    scopes = changes.node_scopes(manifest, changed, changes.in_part(con), sql_of)
-    partitions = changes.changed_partitions(con, manifest, changes.in_part(con))
+    placed = changes.in_part(con)
+    scopes = changes.node_scopes(manifest, changed, placed, sql_of)
+    partitions = changes.changed_partitions(con, manifest, placed)
     narrowed = []
     for step in steps:
         scope = scopes.get(step.unique_id)
