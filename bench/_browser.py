@@ -51,6 +51,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Chromium 156 preloads, in every new window, the web UI of its address bar's dropdown
+# (chrome://omnibox-popup.top-chrome/, in a renderer of its own); a fresh context is a new window, so
+# each load paid ~0.45 s of CPU for that browser UI on the machine's two cores while the page loaded
+# (bench/README.md, "The browser's own window"). A user's new tab opens in a window that has it already.
+BROWSER_UI_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
+PLAYWRIGHT_BUNDLE = Path("driver", "package", "lib", "coreBundle.js")
 TIMEOUT_MS = 60_000
 OPEN_TIMEOUT_MS = 15_000  # opening the 考核期 list and clicking an option: no script run involved
 CHART = '[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'
@@ -90,6 +96,25 @@ RUN_COUNTER_JS = """(() => {
     wait.observe(document, {childList: true, subtree: true});
   }
 })();"""
+
+
+def playwright_disabled_features() -> list[str]:
+    """The features Playwright's driver turns off in the Chromium it launches (its own
+    `--disable-features`), read from the driver installed with it."""
+    import playwright
+
+    bundle = Path(playwright.__file__).parent / PLAYWRIGHT_BUNDLE
+    found = re.search(r"disabledFeatures = \[(.*?)\]", bundle.read_text(encoding="utf-8"), re.S)
+    if found is None:
+        raise RuntimeError(f"{bundle} 中找不到 Playwright 的 disabledFeatures 列表（Playwright 版本变了？）")
+    return re.findall(r'"([^"]+)"', re.sub(r"//[^\n]*", "", found.group(1)))
+
+
+def chromium_args() -> list[str]:
+    """CHROMIUM_ARGS and one `--disable-features` with Playwright's names and ours: Chromium keeps only
+    the last such switch, so a second one would silently switch Playwright's back on."""
+    features = dict.fromkeys([*playwright_disabled_features(), *BROWSER_UI_FEATURES])
+    return [*CHROMIUM_ARGS, "--disable-features=" + ",".join(features)]
 
 
 def app_pages() -> list[tuple[str, str]]:
@@ -299,7 +324,7 @@ def measure(home: Path, loads: int) -> dict:
     from playwright.sync_api import sync_playwright
 
     with serve(home) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=chromium_args())
         try:
             # one throwaway load: the server's first session imports the pages' modules, which a
             # user opening a page of a server that has been up for a while does not wait for

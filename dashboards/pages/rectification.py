@@ -21,6 +21,7 @@ from dashboards.queries.rectification import (
     YEARS_SQL,
 )
 from dashboards.snapshot import current_scope
+from dashboards.tables import first_rows
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUSES = ("未整改", "整改中", "已销号", "逾期")
@@ -110,8 +111,9 @@ st.subheader("问题清单")
 if shown.is_empty():
     st.info("没有符合筛选条件的问题。请调整左侧的二级党组织、问题来源、严重程度或整改状态。")
 else:
+    listed, not_all = first_rows(shown, "rect_all_rows", "按二级党组织、组织和问题来源排列")
     st.dataframe(
-        shown.select(
+        listed.select(
             pl.col("problem_id").alias("问题编号"),
             pl.col("org_name").alias("组织"),
             pl.col("source_name").alias("来源"),
@@ -125,28 +127,28 @@ else:
             pl.col("source_row").alias("行号"),
         ).to_pandas(),
         hide_index=True,
-        height="auto" if shown.height <= 15 else 560,
+        height="auto" if listed.height <= 15 else 560,
         column_config={
             "问题描述": st.column_config.TextColumn(width="large"),
             "完成日期": st.column_config.DateColumn(format="YYYY-MM-DD"),
             "行号": st.column_config.NumberColumn(format="%d", width="small"),
         },
     )
-    st.caption(f"共 {shown.height} 个问题。")
+    st.caption(f"共 {shown.height} 个问题。{not_all}")
 
     st.subheader("问题依据")
     labels = {
         i: f"{r['problem_id'] or '（自查）'} · {r['org_name'] or r['org_code']} · {r['description'][:40]}"
-        for i, r in enumerate(shown.iter_rows(named=True))
+        for i, r in enumerate(listed.iter_rows(named=True))
     }
     picked = st.selectbox(
-        "选择一个问题，查看发现它的数据",
+        "选择表中的一个问题，查看发现它的数据",
         list(labels),
         format_func=labels.__getitem__,
         key="rect_pick",
         placeholder=CHOOSE,
     )
-    problem = shown.row(picked, named=True)
+    problem = listed.row(picked, named=True)
     st.write(problem["description"])
     statement = EVIDENCE.get(problem["problem_source"])
     if statement is None:

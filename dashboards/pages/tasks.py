@@ -11,6 +11,7 @@ from dashboards.chart_view import altair_chart
 from dashboards.labels import CHOOSE, CHOOSE_MANY, OVERDUE_MARK, TASK_STATUSES
 from dashboards.queries import query
 from dashboards.queries.tasks import COLLEGES_SQL, HAS_DEPARTMENTS_SQL, PERIODS_SQL, RATES_SQL, TASKS_SQL
+from dashboards.tables import first_rows
 
 ALL_COLLEGES = "全部责任单位"
 DEPARTMENTS = "职能部门"  # the filter's choice for the tasks of functional departments (no college)
@@ -93,7 +94,8 @@ if not statuses:
 elif shown.is_empty():
     st.info("没有符合筛选条件的任务。请调整左侧的责任单位、进度状态或“只看逾期任务”。")
 else:
-    table = shown.select(
+    listed, not_all = first_rows(shown, "tasks_all_rows", "逾期的在前，再按完成时限")
+    table = listed.select(
         pl.when(pl.col("overdue")).then(pl.lit(OVERDUE_MARK)).otherwise(pl.lit("")).alias("提示"),
         pl.col("task_id").alias("任务编号"),
         pl.col("task").alias("工作任务"),
@@ -137,7 +139,7 @@ else:
             "行号": st.column_config.NumberColumn(format="%d", width="small"),
         },
     )
-    st.caption(f"共 {len(table)} 项；逾期任务标红。来源文件与行号即任务清单工作簿中的位置。")
+    st.caption(f"共 {shown.height} 项；逾期任务标红。{not_all}来源文件与行号即任务清单工作簿中的位置。")
 
 st.subheader("各学院按期完成率")
 rates = query(RATES_SQL, [period])

@@ -14,18 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from bench._browser import chromium_args
 from tests.support.serving_fixture import build_serving_db
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# the bench's: no address-bar UI preloaded in each new context's window (bench/_browser.py)
+CHROMIUM_ARGS = chromium_args()
 CHART = '[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'
 
 

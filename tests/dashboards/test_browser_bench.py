@@ -3,6 +3,8 @@ the demo university's snapshot, and a filter change; a page that shows an error 
 figure."""
 
 import shutil
+import uuid
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +56,47 @@ def test_a_page_showing_an_exception_is_an_error_not_a_figure(tmp_path):
     assert college["errors"] == 1 and college["p95_ms"] is None and college["runs_ms"] == []
     assert "college_scores" in college["error"]
     assert figures["page_load_errors"] >= 1
+
+
+def _browser_command_line(marker: str) -> list[str]:
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if marker in args and not any(a.startswith("--type=") for a in args):
+            return args
+    raise AssertionError(f"no browser process started with {marker}")
+
+
+@pytest.mark.e2e
+def test_the_bench_browser_keeps_playwright_s_features_off_and_opens_no_address_bar_ui():
+    """Chromium keeps only the last --disable-features: the bench's one must still hold every name of
+    Playwright's own (the first on the command line), and a new context must open no browser UI of its
+    own (the address bar's dropdown, which Chromium 156 preloads in every new window)."""
+    from playwright.sync_api import sync_playwright
+
+    _chromium()
+    marker = f"--class=dangjian-bench-{uuid.uuid4().hex}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=_browser.CHROMIUM, headless=True, args=[*_browser.chromium_args(), marker]
+        )
+        try:
+            args = _browser_command_line(marker)
+            lists = [a.split("=", 1)[1].split(",") for a in args if a.startswith("--disable-features=")]
+            assert len(lists) == 2, args  # Playwright's, then the bench's (the one Chromium keeps)
+            playwright_own, kept = lists
+            assert playwright_own and set(playwright_own) <= set(kept)
+            assert set(_browser.BROWSER_UI_FEATURES) <= set(kept)
+
+            context = browser.new_context()
+            context.new_page().goto("about:blank")
+            session = browser.new_browser_cdp_session()
+            targets = session.send("Target.getTargets")["targetInfos"]
+            assert [t["type"] for t in targets] == ["page"], targets
+            context.close()
+        finally:
+            browser.close()

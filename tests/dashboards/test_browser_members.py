@@ -198,7 +198,7 @@ def test_org_sees_counts_per_college_filters_opens_a_problem_and_downloads(serve
         "where p.year = ? and p.college_code = ? and p.problem_source = 'checklist_no' order by 1 limit 1",
         [year, COLLEGE],
     )[0]
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="选择一个问题")
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="选择表中的一个问题")
     box.locator("input").first.click()
     box.locator("input").first.fill(problem_id)
     page.get_by_role("option", name=re.compile(problem_id)).first.click()

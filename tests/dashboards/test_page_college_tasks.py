@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.labels import OVERDUE_MARK, TASK_STATUSES, star_string
+from dashboards.tables import ROWS_SHOWN
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
 DETAIL = "pages/college_detail.py"
@@ -350,8 +351,19 @@ def test_tasks_counts_by_status_equal_marts(tasks_page, snapshot, tasks_period):
         assert shown[status] == str(counts.get(status, 0))
     assert shown["逾期"] == str(overdue)
 
+    # the university's 511 rows open as their first 200, the overdue ones first; the toggle shows all
+    first = frame_with(tasks_page, "任务编号", "工作任务", "责任单位", "完成时限（原文）", "完成时限（解析）")
+    assert total > ROWS_SHOWN and len(first) == ROWS_SHOWN
+    assert first["逾期"].tolist() == sorted(first["逾期"].tolist(), reverse=True)
+    assert int(first["逾期"].sum()) == min(overdue, ROWS_SHOWN)
+    assert any(f"前 {ROWS_SHOWN} 行" in c.value and f"全部 {total} 行" in c.value for c in tasks_page.caption)
+    tasks_page.toggle(key="tasks_all_rows").set_value(True).run()
+    assert not tasks_page.exception
+
     table = frame_with(tasks_page, "任务编号", "工作任务", "责任单位", "完成时限（原文）", "完成时限（解析）")
     assert len(table) == total
+    assert table.head(ROWS_SHOWN).equals(first)
+    assert not any(f"前 {ROWS_SHOWN} 行" in c.value for c in tasks_page.caption)
     assert int(table["逾期"].sum()) == overdue
     assert (table["提示"] == OVERDUE_MARK).tolist() == table["逾期"].tolist()
     # the table shows the chosen period's rows: task × 责任单位 is unique within it

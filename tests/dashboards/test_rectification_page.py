@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from dagster_project.access.users import add_user
 from dagster_project.reports import problem_sheet_xlsx
-from dashboards import auth
+from dashboards import auth, tables
 from dashboards.snapshot import cursor
 from tests.trust.test_auth import log_in, served_like_dangjian  # noqa: F401 (fixture)
 
@@ -113,3 +113,26 @@ def test_a_college_s_download_holds_its_own_problems_only(snapshot):
         [year],
     )
     assert sorted((r[1],) for r in rows) == own
+
+
+def test_a_long_list_opens_with_its_first_rows_and_the_toggle_shows_them_all(snapshot, monkeypatch):
+    """With the list's first rows lowered to 5, the year's problems open as the first 5 (the order of
+    the whole list), the picker offers those 5, and 显示全部 brings back every problem."""
+    monkeypatch.setattr(tables, "ROWS_SHOWN", 5)
+    monkeypatch.setenv("DANGJIAN_SERVING_DB", str(snapshot))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at = _open(at)
+    first = at.dataframe[1].value
+    assert len(first) == 5
+    assert len(at.selectbox(key="rect_pick").options) == 5
+    captions = [c.value for c in at.caption]
+
+    at.toggle(key="rect_all_rows").set_value(True).run()
+    assert not at.exception, at.exception
+    everything = at.dataframe[1].value
+    total = len(everything)
+    assert total > 5 and everything.head(5).equals(first)
+    assert any(f"共 {total} 个问题" in c and "前 5 行" in c and f"全部 {total:,} 行" in c for c in captions)
+    assert len(at.selectbox(key="rect_pick").options) == total
+    assert not any("前 5 行" in c.value for c in at.caption)
