@@ -14,8 +14,11 @@ status widget ("Running…") and no stale element is left, and every visible Veg
 (`stVegaLiteChart`) has its svg or canvas drawn. LOADS loads per page; p50/p95 per page.
 
 interaction: on 排名, the 考核期 selectbox set to another period (each time a different one); the
-clock starts at the click on the option and stops when a new script run has started after it and
-the page is complete again (as above). LOADS changes in one session.
+clock starts at the click on the option — the page's own clock, when its pointerdown reaches the
+page, so Playwright's checks before it clicks are not counted — and stops, on the same clock, at the
+animation frame in which the page is complete again after a new script run (as above). LOADS
+changes in one session; `from_call_ms` keeps each change timed from Playwright's click call, as
+before.
 
 A page showing an exception element (`stException`), or not complete within the timeout, counts as
 an error (its message is kept); its time is not a figure. Prints one JSON object as the last line.
@@ -72,13 +75,15 @@ COMPLETE_JS = """(after) => {
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
   if (document.querySelector('[data-stale="true"]')) return false;
   const charts = [...document.querySelectorAll('CHARTS')].filter((c) => c.checkVisibility());
-  return charts.every((c) => c.querySelector('svg, canvas'));
+  return charts.every((c) => c.querySelector('svg, canvas')) && performance.now();
 }""".replace("CHARTS", CHART)
 
 # Counts the script runs the page has started (stApp's state turning to "running"); installed
-# before any of the page's own scripts, so no run is missed however short it is.
+# before any of the page's own scripts, so no run is missed however short it is. Also notes, on the
+# page's clock, when the last pointerdown reached the page (the interaction's start).
 RUN_COUNTER_JS = """(() => {
   window.__benchRuns = 0;
+  document.addEventListener('pointerdown', () => { window.__benchPointerDown = performance.now(); }, true);
   const watch = () => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app) return false;
@@ -190,8 +195,9 @@ def _new_page(browser):
     return context, context.new_page()
 
 
-def _wait_complete(page, after: int) -> None:
-    page.wait_for_function(COMPLETE_JS, arg=after, timeout=TIMEOUT_MS)
+def _wait_complete(page, after: int) -> float:
+    """Waits until the page is complete after run number `after`; the page's clock (ms) then."""
+    return page.wait_for_function(COMPLETE_JS, arg=after, timeout=TIMEOUT_MS).json_value()
 
 
 def _exception_text(page) -> str | None:
@@ -285,7 +291,7 @@ def measure_interaction(browser, base: str, changes: int) -> dict:
     from playwright.sync_api import Error as PlaywrightError
 
     context, page = _new_page(browser)
-    times, errors = [], []
+    times, call_times, errors = [], [], []
     try:
         page.goto(base, wait_until="commit", timeout=TIMEOUT_MS)
         _wait_complete(page, 0)
@@ -296,13 +302,18 @@ def measure_interaction(browser, base: str, changes: int) -> dict:
                 if isinstance(choice, str):
                     errors.append(choice)
                     break
-                runs = page.evaluate("window.__benchRuns")
+                runs = page.evaluate("window.__benchPointerDown = null; window.__benchRuns")
                 started = time.perf_counter()
                 choice.click(timeout=OPEN_TIMEOUT_MS)
-                _wait_complete(page, runs)
-                ms = 1000 * (time.perf_counter() - started)
-                error = _exception_text(page)
-                errors.append(error) if error else times.append(ms)
+                completed = _wait_complete(page, runs)
+                from_call = 1000 * (time.perf_counter() - started)
+                clicked = page.evaluate("window.__benchPointerDown")
+                error = _exception_text(page) or (None if clicked else "点击没有到达页面（无 pointerdown）")
+                if error:
+                    errors.append(error)
+                else:
+                    times.append(completed - clicked)
+                    call_times.append(from_call)
             except PlaywrightError as exc:
                 errors.append(_unfinished(exc))
     finally:
@@ -314,6 +325,7 @@ def measure_interaction(browser, base: str, changes: int) -> dict:
         "p50_ms": round(statistics.median(times), 1) if times else None,
         "p95_ms": round(percentile(times, 0.95), 1) if times else None,
         "runs_ms": [round(t, 1) for t in times],
+        "from_call_ms": [round(t, 1) for t in call_times],
         "errors": len(errors),
         "error": errors[0] if errors else None,
     }
