@@ -252,8 +252,14 @@ if branch is not None:
 # A 学院 login holds its own rows only: "all colleges" and "largest moves" would list itself alone.
 scoped = current_scope() is not None
 all_yearly = query(ALL_YEARLY_SQL)
-if not scoped and all_yearly["year"].n_unique() > 1:
-    with st.expander("全部二级党组织逐年对比（第四季度）"):
+# Built only when opened (the page reruns then): a folded table still costs the page's first load.
+every_college = (
+    st.expander("全部二级党组织逐年对比（第四季度）", key="trends_all_years", on_change="rerun")
+    if not scoped and all_yearly["year"].n_unique() > 1
+    else None
+)
+if every_college is not None and every_college.open:
+    with every_college:
         years = sorted(all_yearly["year"].unique().to_list())
         wide = None
         for y in years:

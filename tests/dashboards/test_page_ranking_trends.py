@@ -335,7 +335,12 @@ def test_year_on_year_table(snapshot):
         arrow(a["rank"] - b["rank"]) for a, b in zip(q4, q4[1:], strict=False)
     ]
 
-    wide = at.dataframe[1].value  # every college, Q4 of each year
+    # every college, Q4 of each year: built when its expander is opened (the page reruns then)
+    assert len(at.dataframe) == 3 and [e.label for e in at.expander] == ["全部二级党组织逐年对比（第四季度）"]
+    at.session_state["trends_all_years"] = True
+    at.run()
+    assert not at.exception, at.exception
+    wide = at.dataframe[1].value
     years = sorted({r["year"] for r in q4})
     all_q4 = mart(snapshot, "select * from marts.college_scores where quarter = 4")
     for year in years:
