@@ -136,3 +136,11 @@ def test_a_long_list_opens_with_its_first_rows_and_the_toggle_shows_them_all(sna
     assert any(f"共 {total} 个问题" in c and "前 5 行" in c and f"全部 {total:,} 行" in c for c in captions)
     assert len(at.selectbox(key="rect_pick").options) == total
     assert not any("前 5 行" in c.value for c in at.caption)
+
+    # a problem picked beyond the first rows, then the toggle off: the picker is back to the table's rows
+    at.selectbox(key="rect_pick").set_value(total - 1).run()
+    assert not at.exception, at.exception
+    at.toggle(key="rect_all_rows").set_value(False).run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe[1].value) == 5
+    assert at.selectbox(key="rect_pick").value in range(5)
